@@ -1,0 +1,81 @@
+import type { ClientConfig } from './config';
+import { FattureInCloudAPIError, type RateLimitInfo, redact } from './errors';
+import { type JSONResponse, requestJSON } from './http';
+import { type FattureInCloudProfile, type ParseProfileOptions, parseProfile } from './profile';
+
+type APIClient = Pick<ClientConfig, 'baseURL' | 'timeout'>;
+
+/** `GET {baseURL}{path}` with the access token in the Authorization header, never in the URL. */
+export async function apiGet(client: APIClient, path: string, accessToken: string): Promise<unknown> {
+  const response = await requestJSON(
+    {
+      method: 'GET',
+      url: `${client.baseURL}${path}`,
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      timeout: client.timeout,
+    },
+    (answer, label) => apiError(answer, label, [accessToken]),
+  );
+  return response.body;
+}
+
+/** Both calls are in flight together: the profile costs one round trip. */
+export async function fetchProfile(
+  client: APIClient,
+  accessToken: string,
+  options: ParseProfileOptions,
+): Promise<FattureInCloudProfile> {
+  const [userInfo, companies] = await Promise.all([
+    apiGet(client, '/user/info', accessToken),
+    apiGet(client, '/user/companies', accessToken),
+  ]);
+  return parseProfile(userInfo, companies, options);
+}
+
+const STATUS_ADVICE: Record<number, string> = {
+  401: 'the access token is invalid or expired; refresh it, or the user must sign in again',
+  403: 'missing permission, expired licence, or the hourly/monthly quota is used up',
+  429: 'too many requests; wait before trying again',
+};
+
+function apiError(response: JSONResponse, label: string, secrets: readonly string[]): FattureInCloudAPIError {
+  const { status, headers } = response;
+  const error = (response.body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
+  const providerCode = typeof error?.code === 'string' ? redact(error.code, secrets) : undefined;
+  const providerMessage = typeof error?.message === 'string' ? redact(error.message, secrets) : undefined;
+  const advice = STATUS_ADVICE[status] ?? (status >= 500 ? "Fatture in Cloud's side failed" : undefined);
+  const retryAfter = parseRetryAfter(headers.get('retry-after'));
+  const details = [
+    providerMessage && `${providerMessage}${providerCode ? ` (${providerCode})` : ''}`,
+    advice,
+    retryAfter !== undefined && `retry after ${retryAfter} s`,
+  ].filter(Boolean);
+  return new FattureInCloudAPIError(
+    `Fatture in Cloud answered ${label} with HTTP ${status}${details.length ? `: ${details.join('; ')}` : ''}`,
+    { code: providerCode ?? `http_${status}`, status, retryAfter, rateLimit: parseRateLimit(headers) },
+  );
+}
+
+/** Seconds, from either form RFC 9110 allows: a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+const RATE_LIMIT_HEADERS = {
+  hourlyRemaining: 'ratelimit-hourlyremaining',
+  hourlyLimit: 'ratelimit-hourlylimit',
+  monthlyRemaining: 'ratelimit-monthlyremaining',
+  monthlyLimit: 'ratelimit-monthlylimit',
+} as const satisfies Record<keyof RateLimitInfo, string>;
+
+export function parseRateLimit(headers: Headers): RateLimitInfo | undefined {
+  const info: RateLimitInfo = {};
+  for (const [field, header] of Object.entries(RATE_LIMIT_HEADERS) as [keyof RateLimitInfo, string][]) {
+    const value = headers.get(header);
+    if (value !== null && /^\d+$/.test(value.trim())) info[field] = Number(value.trim());
+  }
+  return Object.keys(info).length > 0 ? info : undefined;
+}

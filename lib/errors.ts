@@ -1,0 +1,97 @@
+/**
+ * Errors the package passes to the application. Each carries `status` (the HTTP
+ * status Fatture in Cloud answered, when it answered), `code` (the provider's
+ * error code, or one of ours for transport problems) and `cause`.
+ *
+ * None of them ever holds the client secret, an authorization code or a token:
+ * messages are built from our own words and the provider's error strings, which
+ * are scrubbed of every secret of the request (see `redact`).
+ */
+
+/** Codes for failures that happened before or around an HTTP answer. */
+export type TransportErrorCode =
+  | 'timeout'
+  | 'network_error'
+  | 'unexpected_redirect'
+  | 'response_too_large'
+  | 'invalid_response'
+  | 'http_error';
+
+export interface FattureInCloudErrorOptions {
+  code: string;
+  status?: number | undefined;
+  cause?: unknown;
+}
+
+export class FattureInCloudError extends Error {
+  /** The HTTP status Fatture in Cloud answered; undefined when no answer came. */
+  readonly status: number | undefined;
+  readonly code: string;
+
+  constructor(message: string, { code, status, cause }: FattureInCloudErrorOptions) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** The token endpoint refused a code exchange or a refresh (`{error, error_description}`). */
+export class FattureInCloudTokenError extends FattureInCloudError {
+  /** The provider's `error_description`, scrubbed of secrets. */
+  readonly description: string | undefined;
+
+  constructor(
+    message: string,
+    options: FattureInCloudErrorOptions & { description?: string | undefined },
+  ) {
+    super(message, options);
+    this.description = options.description;
+  }
+}
+
+/** Rate-limit counters from the `RateLimit-*` headers, where present. */
+export interface RateLimitInfo {
+  hourlyRemaining?: number;
+  hourlyLimit?: number;
+  monthlyRemaining?: number;
+  monthlyLimit?: number;
+}
+
+/** An API call (`/user/info`, `/user/companies`) failed (`{"error":{"message","code"}}`). */
+export class FattureInCloudAPIError extends FattureInCloudError {
+  /** Seconds to wait before trying again, from `Retry-After` (403 quota, 429). */
+  readonly retryAfter: number | undefined;
+  readonly rateLimit: RateLimitInfo | undefined;
+
+  constructor(
+    message: string,
+    options: FattureInCloudErrorOptions & {
+      retryAfter?: number | undefined;
+      rateLimit?: RateLimitInfo | undefined;
+    },
+  ) {
+    super(message, options);
+    this.retryAfter = options.retryAfter;
+    this.rateLimit = options.rateLimit;
+  }
+}
+
+const REDACTED = '[redacted]';
+/** Fatture in Cloud's codes and tokens: `c/…`, `a/…`, `r/…`. */
+const TOKEN_PATTERN = /\b[acr]\/[\w.~+/=-]{12,}/g;
+/** Provider text is quoted in messages, but never at any length. */
+const MAX_QUOTED_LENGTH = 300;
+
+/**
+ * Makes provider-supplied text safe to quote: removes every secret of the
+ * request and anything shaped like a Fatture in Cloud token, and bounds it.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let safe = text;
+  for (const secret of secrets) {
+    if (secret) safe = safe.split(secret).join(REDACTED);
+  }
+  safe = safe.replace(TOKEN_PATTERN, REDACTED).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return safe.length > MAX_QUOTED_LENGTH ? `${safe.slice(0, MAX_QUOTED_LENGTH)}…` : safe;
+}

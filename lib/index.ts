@@ -1,0 +1,43 @@
+import { FattureInCloudStrategy } from './strategy';
+
+export { FattureInCloudStrategy, FattureInCloudStrategy as Strategy };
+export type {
+  FattureInCloudAuthenticateOptions,
+  FattureInCloudStrategyOptions,
+  FattureInCloudStrategyOptionsBase,
+  FattureInCloudStrategyOptionsWithRequest,
+  FattureInCloudTokenParams,
+  FattureInCloudVerify,
+  FattureInCloudVerifyCallback,
+  FattureInCloudVerifyFunction,
+  FattureInCloudVerifyFunctionWithRequest,
+  FattureInCloudVerifyWithParams,
+  FattureInCloudVerifyWithRequest,
+  FattureInCloudVerifyWithRequestAndParams,
+} from './strategy';
+export { Scope, isFattureInCloudScope } from './scopes';
+export type { FattureInCloudScope, ScopeInput } from './scopes';
+export {
+  FattureInCloudAPIError,
+  FattureInCloudError,
+  FattureInCloudTokenError,
+} from './errors';
+export type { RateLimitInfo, TransportErrorCode } from './errors';
+export { parseProfile } from './profile';
+export type {
+  FattureInCloudCompaniesResponse,
+  FattureInCloudCompany,
+  FattureInCloudPlan,
+  FattureInCloudProfile,
+  FattureInCloudUser,
+  FattureInCloudUserInfoResponse,
+  ParseProfileOptions,
+} from './profile';
+export { ensureFreshToken, refreshAccessToken } from './refresh';
+export type { EnsureFreshOptions, FattureInCloudTokenSet } from './refresh';
+export type { ClientOptions } from './config';
+export { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './config';
+export type {
+  AuthenticateOptionsFor,
+  FattureInCloudPassportOptions,
+} from './passport-augmentation';

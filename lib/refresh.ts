@@ -1,0 +1,123 @@
+import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from './config';
+import { requestToken, type TokenResponse } from './token-endpoint';
+
+/**
+ * A stored set of tokens. Every refresh returns a new `refreshToken` and retires
+ * the old one: store the whole set again after each refresh.
+ */
+export interface FattureInCloudTokenSet {
+  accessToken: string;
+  /** Single-use: the next refresh needs this one, not the one before. */
+  refreshToken: string;
+  tokenType: string;
+  /** Seconds the access token lives (86400). */
+  expiresIn: number;
+  /** When the access token expires, in epoch milliseconds (survives JSON storage). */
+  expiresAt: number;
+}
+
+export interface EnsureFreshOptions {
+  /** Refresh when the access token expires within this many milliseconds. Default 5 minutes. */
+  refreshMargin?: number;
+}
+
+export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
+/** Real refresh tokens are a few hundred characters; anything this long is not one. */
+const MAX_REFRESH_TOKEN_LENGTH = 4096;
+
+type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout'>;
+
+/**
+ * Refresh requests in flight, by endpoint, client and refresh token. A refresh
+ * token is single-use, so concurrent callers must share one request; the entry
+ * goes as soon as the request settles, so a later call makes a new one.
+ */
+const inFlight = new Map<string, Promise<TokenResponse>>();
+
+/** The raw refresh, shared by every caller that asks while it is in flight. */
+export function refreshOnce(client: TokenClient, refreshToken: string): Promise<TokenResponse> {
+  const key = `${client.tokenURL}\n${client.clientID}\n${refreshToken}`;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = requestToken(client, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    inFlight.set(key, pending);
+    const forget = (): void => void inFlight.delete(key);
+    pending.then(forget, forget);
+  }
+  return pending;
+}
+
+/** Refreshes and returns the new token set; concurrent calls share one request. */
+export async function refreshTokenSet(client: TokenClient, refreshToken: unknown): Promise<FattureInCloudTokenSet> {
+  assertRefreshToken(refreshToken);
+  const requestedAt = Date.now();
+  return toTokenSet(await refreshOnce(client, refreshToken), requestedAt);
+}
+
+/** Returns `tokenSet` while it stays valid beyond the margin, otherwise a refreshed one. */
+export async function ensureFreshTokenSet(
+  client: TokenClient,
+  tokenSet: FattureInCloudTokenSet,
+  options: EnsureFreshOptions = {},
+): Promise<FattureInCloudTokenSet> {
+  const margin = options.refreshMargin ?? DEFAULT_REFRESH_MARGIN_MS;
+  if (typeof margin !== 'number' || !(margin >= 0)) {
+    throw new TypeError(`refreshMargin must be a number of milliseconds >= 0, got ${describeValue(margin)}`);
+  }
+  if (typeof tokenSet !== 'object' || tokenSet === null) {
+    throw new TypeError(`ensureFreshTokenSet needs a token set, got ${describeValue(tokenSet)}`);
+  }
+  if (!isExpiring(tokenSet, margin)) return tokenSet;
+  return refreshTokenSet(client, tokenSet.refreshToken);
+}
+
+/** True when the access token is gone or will be within `margin` milliseconds. */
+export function isExpiring(tokenSet: Pick<FattureInCloudTokenSet, 'expiresAt'>, margin: number, now = Date.now()): boolean {
+  const expiresAt = Number(tokenSet.expiresAt);
+  return !Number.isFinite(expiresAt) || expiresAt - now <= margin;
+}
+
+export function toTokenSet(response: TokenResponse, requestedAt: number): FattureInCloudTokenSet {
+  return {
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token,
+    tokenType: response.token_type,
+    expiresIn: response.expires_in,
+    // Counted from when we asked, so clock skew errs on the early side.
+    expiresAt: requestedAt + response.expires_in * 1000,
+  };
+}
+
+/** Refuses, before any request, what cannot be a refresh token; names its kind, never its value. */
+export function assertRefreshToken(value: unknown): asserts value is string {
+  const kind = refreshTokenProblem(value);
+  if (kind) throw new TypeError(`refreshAccessToken needs a refresh token (r/…), got ${kind}`);
+}
+
+function refreshTokenProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return describeValue(value);
+  if (value.startsWith('a/')) return 'an access token (a/…)';
+  if (value.startsWith('c/')) return 'an authorization code (c/…)';
+  if (value.length > MAX_REFRESH_TOKEN_LENGTH) return `a string of ${value.length} characters`;
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'a string with spaces or control characters';
+  return undefined;
+}
+
+/** For code without a strategy instance (a worker). */
+export function refreshAccessToken(options: ClientOptions, refreshToken: string): Promise<FattureInCloudTokenSet> {
+  return withClient(options, 'refreshAccessToken', (client) => refreshTokenSet(client, refreshToken));
+}
+
+/** For code without a strategy instance: a valid token set, refreshed only when it must be. */
+export function ensureFreshToken(
+  options: ClientOptions,
+  tokenSet: FattureInCloudTokenSet,
+  ensureOptions?: EnsureFreshOptions,
+): Promise<FattureInCloudTokenSet> {
+  return withClient(options, 'ensureFreshToken', (client) => ensureFreshTokenSet(client, tokenSet, ensureOptions));
+}
+
+/** Bad options reject the promise rather than throw, so callers handle one failure path. */
+async function withClient<T>(options: ClientOptions, where: string, run: (client: ClientConfig) => Promise<T>): Promise<T> {
+  return run(resolveClientConfig(options, where));
+}

@@ -1,0 +1,212 @@
+import type { Request } from 'express';
+import OAuth2Strategy = require('passport-oauth2');
+import { fetchProfile } from './api';
+import { readCallback } from './callback';
+import { type ClientConfig, type ClientOptions, resolveClientConfig } from './config';
+import { deliver } from './deliver';
+import { FattureInCloudError, redact } from './errors';
+import { JsonOAuth2Client } from './oauth2-client';
+import type { FattureInCloudProfile } from './profile';
+import {
+  type EnsureFreshOptions,
+  type FattureInCloudTokenSet,
+  ensureFreshTokenSet,
+  refreshTokenSet,
+} from './refresh';
+import { normalizeScope, type ScopeInput } from './scopes';
+import type { TokenResponse } from './token-endpoint';
+
+type PassedThroughOptions = Omit<
+  OAuth2Strategy._StrategyOptionsBase,
+  'authorizationURL' | 'tokenURL' | 'clientID' | 'clientSecret' | 'scope' | 'scopeSeparator' | 'state' | 'pkce'
+>;
+
+export interface FattureInCloudStrategyOptionsBase extends PassedThroughOptions, ClientOptions {
+  /** Must equal, as a string, the redirect URL registered for the app. */
+  callbackURL?: string | undefined;
+  /** Checked against the 44 valid scopes and joined with one space. */
+  scope?: ScopeInput | undefined;
+  /** CSRF protection through the session. Default true. */
+  state?: boolean | undefined;
+  /** Keep each company's `access_token` in the profile (a live credential). Default false. */
+  includeCompanyAccessTokens?: boolean | undefined;
+}
+
+export interface FattureInCloudStrategyOptions extends FattureInCloudStrategyOptionsBase {
+  passReqToCallback?: false | undefined;
+}
+
+export interface FattureInCloudStrategyOptionsWithRequest extends FattureInCloudStrategyOptionsBase {
+  passReqToCallback: true;
+}
+
+/** The token endpoint's answer, as passport-oauth2 hands it to a 5- or 6-argument verify. */
+export type FattureInCloudTokenParams = TokenResponse;
+export type FattureInCloudVerifyCallback = OAuth2Strategy.VerifyCallback;
+
+/** `verify(accessToken, refreshToken, profile, done)`. */
+export type FattureInCloudVerify = (
+  accessToken: string,
+  refreshToken: string,
+  profile: FattureInCloudProfile,
+  done: FattureInCloudVerifyCallback,
+) => void;
+
+/** `verify(accessToken, refreshToken, params, profile, done)`: `params` is the token response. */
+export type FattureInCloudVerifyWithParams = (
+  accessToken: string,
+  refreshToken: string,
+  params: FattureInCloudTokenParams,
+  profile: FattureInCloudProfile,
+  done: FattureInCloudVerifyCallback,
+) => void;
+
+/** With `passReqToCallback: true`: `verify(req, accessToken, refreshToken, profile, done)`. */
+export type FattureInCloudVerifyWithRequest = (
+  req: Request,
+  ...args: Parameters<FattureInCloudVerify>
+) => void;
+
+/** With `passReqToCallback: true`: `verify(req, accessToken, refreshToken, params, profile, done)`. */
+export type FattureInCloudVerifyWithRequestAndParams = (
+  req: Request,
+  ...args: Parameters<FattureInCloudVerifyWithParams>
+) => void;
+
+export type FattureInCloudVerifyFunction = FattureInCloudVerify | FattureInCloudVerifyWithParams;
+export type FattureInCloudVerifyFunctionWithRequest =
+  | FattureInCloudVerifyWithRequest
+  | FattureInCloudVerifyWithRequestAndParams;
+
+/** Options `passport.authenticate('fattureincloud', …)` understands beyond Passport's own. */
+export interface FattureInCloudAuthenticateOptions {
+  scope?: ScopeInput | undefined;
+  callbackURL?: string | undefined;
+  state?: string | object | undefined;
+}
+
+const NAME = 'fattureincloud';
+
+export class FattureInCloudStrategy extends OAuth2Strategy {
+  override name = NAME;
+  // Not #private: Passport runs each request on Object.create(strategy), where
+  // private fields do not resolve. Non-enumerable keeps the secret out of logs.
+  declare private readonly client: ClientConfig;
+  declare private readonly includeCompanyAccessTokens: boolean;
+
+  // One overload per verify arity. TypeScript fixes an inline callback's parameter
+  // types at the first overload it tries, so the 4-argument form (the common one)
+  // comes first; annotate a 5-argument callback with FattureInCloudVerifyWithParams.
+  constructor(options: FattureInCloudStrategyOptions, verify: FattureInCloudVerify);
+  constructor(options: FattureInCloudStrategyOptions, verify: FattureInCloudVerifyWithParams);
+  constructor(options: FattureInCloudStrategyOptionsWithRequest, verify: FattureInCloudVerifyWithRequest);
+  constructor(options: FattureInCloudStrategyOptionsWithRequest, verify: FattureInCloudVerifyWithRequestAndParams);
+  constructor(
+    options: FattureInCloudStrategyOptions | FattureInCloudStrategyOptionsWithRequest,
+    verify: FattureInCloudVerifyFunction | FattureInCloudVerifyFunctionWithRequest,
+  ) {
+    const client = resolveClientConfig(options, 'FattureInCloudStrategy');
+    if (typeof verify !== 'function') throw new TypeError('FattureInCloudStrategy requires a verify callback');
+    const scope = options.scope === undefined ? undefined : normalizeScope(options.scope, 'FattureInCloudStrategy');
+    super(
+      {
+        ...options,
+        authorizationURL: client.authorizationURL,
+        tokenURL: client.tokenURL,
+        scope,
+        scopeSeparator: ' ',
+        state: options.state ?? true,
+      } as OAuth2Strategy.StrategyOptions,
+      verify as OAuth2Strategy.VerifyFunction,
+    );
+    Object.defineProperties(this, {
+      client: { value: client },
+      includeCompanyAccessTokens: { value: options.includeCompanyAccessTokens === true },
+    });
+    this._oauth2 = new JsonOAuth2Client(
+      client.clientID,
+      client.clientSecret,
+      '',
+      client.authorizationURL,
+      client.tokenURL,
+      options.customHeaders,
+      client.timeout,
+    );
+  }
+
+  override authenticate(req: Request, options: FattureInCloudAuthenticateOptions = {}): void {
+    const outcome = readCallback(req.query as Record<string, unknown>, req.body as Record<string, unknown>);
+    switch (outcome.kind) {
+      case 'denied':
+        return this.fail({ message: outcome.description ?? 'You did not allow access to Fatture in Cloud.' }, 401);
+      case 'provider_error':
+        return this.error(authorizationError(outcome.error, outcome.description, outcome.uri));
+      case 'invalid':
+        return this.fail({ message: `Invalid callback from Fatture in Cloud: ${outcome.reason}.` }, 400);
+      case 'start':
+        if (options.scope !== undefined) {
+          try {
+            options = { ...options, scope: normalizeScope(options.scope, "passport.authenticate('fattureincloud')") };
+          } catch (error) {
+            return this.error(error as TypeError);
+          }
+        }
+    }
+    super.authenticate(req, options);
+  }
+
+  /** Parameters in the order the official SDK sends them: response_type, client_id, then the rest. */
+  override authorizationParams(): object {
+    return { response_type: 'code', client_id: this.client.clientID };
+  }
+
+  override userProfile(accessToken: string, done: (err?: unknown, profile?: FattureInCloudProfile) => void): void {
+    deliver(this.loadProfile(accessToken), done);
+  }
+
+  /**
+   * A new token set from a refresh token. Concurrent calls with the same token
+   * share one request. The returned `refreshToken` replaces the old one: store it.
+   */
+  refreshAccessToken(refreshToken: string): Promise<FattureInCloudTokenSet> {
+    return refreshTokenSet(this.client, refreshToken);
+  }
+
+  /** `tokenSet` itself while it is valid beyond the margin (5 minutes), else a refreshed one to store. */
+  ensureFreshToken(tokenSet: FattureInCloudTokenSet, options?: EnsureFreshOptions): Promise<FattureInCloudTokenSet> {
+    return ensureFreshTokenSet(this.client, tokenSet, options);
+  }
+
+  private async loadProfile(accessToken: string): Promise<FattureInCloudProfile> {
+    const profile = await fetchProfile(this.client, accessToken, {
+      includeCompanyAccessTokens: this.includeCompanyAccessTokens,
+    });
+    // Apps key their users on profile.id: an empty one would merge strangers.
+    if (profile.id === '') {
+      throw new FattureInCloudError('Fatture in Cloud answered GET /user/info without a user id', {
+        code: 'invalid_response',
+        status: 200,
+      });
+    }
+    return profile;
+  }
+
+  /** Our errors already say what happened; passport-oauth2 would bury them under "Failed to obtain access token". */
+  protected _createOAuthError(message: string, error: unknown): Error {
+    if (error instanceof FattureInCloudError) return error;
+    return new FattureInCloudError(message, { code: 'token_error', cause: error });
+  }
+}
+
+function authorizationError(
+  code: string,
+  description: string | undefined,
+  uri: string | undefined,
+): OAuth2Strategy.AuthorizationError {
+  const detail = description ? `: ${redact(description, [])}` : '';
+  return new OAuth2Strategy.AuthorizationError(
+    `Fatture in Cloud authorization failed (${redact(code, [])})${detail}`,
+    code,
+    uri,
+  );
+}
