@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import { Passport } from 'passport';
+import {
+  type FattureInCloudCompany,
+  type FattureInCloudProfile,
+  FattureInCloudStrategy,
+  type FattureInCloudStrategyOptions,
+  type FattureInCloudTokenParams,
+  type FattureInCloudTokenSet,
+  type FattureInCloudVerifyWithParams,
+} from 'passport-fattureincloud';
+import { errorPage, homePage, profilePage } from './views';
+
+/** What the example keeps in the server-side session: the tokens never reach the browser. */
+export interface ExampleUser {
+  id: string;
+  displayName: string;
+  email: string | undefined;
+  companies: FattureInCloudCompany[];
+  tokens: FattureInCloudTokenSet;
+}
+
+declare global {
+  namespace Express {
+    interface User extends ExampleUser {}
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    notice?: string;
+  }
+}
+
+export interface ExampleAppOptions {
+  strategy: Omit<FattureInCloudStrategyOptions, 'passReqToCallback'>;
+  /** Shown on the home page: where the logins go. */
+  providerLabel: string;
+  sessionSecret?: string;
+}
+
+const verify: FattureInCloudVerifyWithParams = (accessToken, refreshToken, params, profile, done) =>
+  done(null, toUser(accessToken, refreshToken, params, profile));
+
+function toUser(accessToken: string, refreshToken: string, params: FattureInCloudTokenParams, profile: FattureInCloudProfile): ExampleUser {
+  const tokens = { accessToken, refreshToken, tokenType: params.token_type, expiresIn: params.expires_in, expiresAt: Date.now() + params.expires_in * 1000 };
+  return { id: profile.id, displayName: profile.displayName, email: profile.emails?.[0]?.value, companies: profile.companies, tokens };
+}
+
+export function createApp(options: ExampleAppOptions): express.Express {
+  // An Authenticator of its own, so several apps (tests, load runs) can live in one process.
+  const passport = new Passport();
+  const strategy = new FattureInCloudStrategy(options.strategy, verify);
+  passport.use(strategy);
+  passport.serializeUser((user, done) => done(null, user));
+  passport.deserializeUser((user: ExampleUser, done) => done(null, user));
+
+  const app = express();
+  app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  app.use(
+    session({
+      secret: options.sessionSecret ?? randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
+  app.use(passport.session());
+
+  app.get('/', (req, res) => (req.user ? res.redirect('/profile') : res.send(homePage(options.providerLabel))));
+  app.get('/auth/fattureincloud', passport.authenticate('fattureincloud'));
+  app.get('/auth/fattureincloud/callback', (req, res, next) => {
+    passport.authenticate('fattureincloud', (error: unknown, user: ExampleUser | false, info?: { message?: string }) => {
+      if (error) return next(error);
+      if (!user) return res.status(401).send(errorPage(info?.message ?? 'Sign-in was not completed.'));
+      req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect('/profile')));
+    })(req, res, next);
+  });
+  app.get('/profile', requireUser, (req, res) => {
+    const user = req.user!;
+    const notice = req.session.notice;
+    delete req.session.notice;
+    res.send(profilePage({ ...user, expiresAt: user.tokens.expiresAt, notice }));
+  });
+  app.post('/refresh', requireUser, async (req, res) => {
+    const user = req.user!;
+    // The refresh token is single-use: the new set replaces the old one in the session.
+    user.tokens = await strategy.refreshAccessToken(user.tokens.refreshToken);
+    req.session.notice = `Token refreshed. It now expires ${new Date(user.tokens.expiresAt).toISOString()}.`;
+    res.redirect('/profile');
+  });
+  app.post('/logout', (req, res, next) => req.logout((error) => (error ? next(error) : res.redirect('/'))));
+  app.use(renderError);
+  return app;
+}
+
+function requireUser(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  res.redirect('/');
+}
+
+/** Our errors' messages say what happened and hold no secret, so they can be shown. */
+function renderError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const status = (error as { status?: unknown }).status;
+  const message = error instanceof Error ? error.message : 'Something went wrong.';
+  res.status(typeof status === 'number' && status >= 400 && status < 600 ? status : 502).send(errorPage(message));
+}

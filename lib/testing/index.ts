@@ -1,0 +1,4 @@
+/** `passport-fattureincloud/testing`: an offline Fatture in Cloud for development and tests. */
+export { startFattureInCloudStandIn } from './stand-in';
+export type { FattureInCloudStandIn, StandInOptions, StandInStats } from './stand-in';
+export { ACCOUNTANT_COMPANIES, SAMPLE_USER, SINGLE_COMPANY } from './data';

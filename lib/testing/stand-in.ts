@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FattureInCloudCompany, FattureInCloudUser } from '../profile';
+import { isFattureInCloudScope } from '../scopes';
+import { SAMPLE_USER, SINGLE_COMPANY } from './data';
+import { consentPage, errorPage } from './pages';
+
+/**
+ * A Fatture in Cloud stand-in on loopback, built on node:http alone: the OAuth
+ * endpoints and the two user endpoints, with the documented token prefixes,
+ * lifetimes, rotation and error shapes. For offline development and tests.
+ */
+
+export interface StandInOptions {
+  /** Default 'stand-in-client-id'. */
+  clientID?: string;
+  /** Default 'stand-in-client-secret'. */
+  clientSecret?: string;
+  /** The registered redirect URL, compared as a plain string as Fatture in Cloud does. */
+  redirectURI: string;
+  /** Shown on the consent page. Default 'Example app'. */
+  appName?: string;
+  user?: FattureInCloudUser;
+  /** Default: one company. See ACCOUNTANT_COMPANIES for an accountant. */
+  companies?: FattureInCloudCompany[];
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Milliseconds added before every answer, to model network distance. */
+  latency?: number;
+}
+
+export interface StandInStats {
+  authorizeRequests: number;
+  tokenRequests: number;
+  apiRequests: number;
+}
+
+export interface FattureInCloudStandIn {
+  /** Pass as the strategy's `baseURL`. */
+  readonly baseURL: string;
+  readonly clientID: string;
+  readonly clientSecret: string;
+  readonly stats: StandInStats;
+  user: FattureInCloudUser;
+  companies: FattureInCloudCompany[];
+  latency: number;
+  /** Moves the stand-in's clock forward, to expire codes and tokens. */
+  advanceClock(milliseconds: number): void;
+  now(): number;
+  close(): Promise<void>;
+}
+
+const CODE_LIFETIME_MS = 60_000;
+const ACCESS_LIFETIME_S = 86_400;
+const REFRESH_LIFETIME_MS = 365 * 86_400_000;
+const MAX_BODY_BYTES = 64 * 1024;
+
+interface IssuedCode {
+  redirectURI: string;
+  scope: string;
+  expiresAt: number;
+}
+
+export async function startFattureInCloudStandIn(options: StandInOptions): Promise<FattureInCloudStandIn> {
+  const state = new StandInState(options);
+  const server = createServer((req, res) => {
+    const respond = (): void => void handle(state, req, res).catch(() => sendJSON(res, 500, { error: { message: 'Stand-in failure', code: 'INTERNAL' } }));
+    if (state.latency > 0) setTimeout(respond, state.latency);
+    else respond();
+  });
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return state.publicView(`http://${host}:${address.port}`, () => close(server));
+}
+
+class StandInState {
+  readonly clientID: string;
+  readonly clientSecret: string;
+  readonly redirectURI: string;
+  readonly appName: string;
+  user: FattureInCloudUser;
+  companies: FattureInCloudCompany[];
+  latency: number;
+  readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0 };
+  readonly codes = new Map<string, IssuedCode>();
+  readonly accessTokens = new Map<string, number>();
+  readonly refreshTokens = new Map<string, number>();
+  private clockOffset = 0;
+
+  constructor(options: StandInOptions) {
+    if (typeof options?.redirectURI !== 'string') throw new TypeError('startFattureInCloudStandIn requires redirectURI');
+    this.clientID = options.clientID ?? 'stand-in-client-id';
+    this.clientSecret = options.clientSecret ?? 'stand-in-client-secret';
+    this.redirectURI = options.redirectURI;
+    this.appName = options.appName ?? 'Example app';
+    this.user = options.user ?? SAMPLE_USER;
+    this.companies = options.companies ?? SINGLE_COMPANY;
+    this.latency = options.latency ?? 0;
+  }
+
+  now(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  issueTokens(): Record<string, unknown> {
+    const accessToken = `a/${randomToken()}`;
+    const refreshToken = `r/${randomToken()}`;
+    this.accessTokens.set(accessToken, this.now() + ACCESS_LIFETIME_S * 1000);
+    this.refreshTokens.set(refreshToken, this.now() + REFRESH_LIFETIME_MS);
+    this.forgetExpired();
+    return { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: ACCESS_LIFETIME_S };
+  }
+
+  /** Keeps long runs (load tests, benchmarks) from growing the maps without end. */
+  private forgetExpired(): void {
+    if (this.accessTokens.size % 1024 !== 0) return;
+    const now = this.now();
+    for (const map of [this.accessTokens, this.refreshTokens]) {
+      for (const [token, expiresAt] of map) if (expiresAt <= now) map.delete(token);
+    }
+    for (const [code, issued] of this.codes) if (issued.expiresAt <= now) this.codes.delete(code);
+  }
+
+  publicView(baseURL: string, close: () => Promise<void>): FattureInCloudStandIn {
+    const state = this;
+    return {
+      baseURL,
+      clientID: state.clientID,
+      clientSecret: state.clientSecret,
+      stats: state.stats,
+      get user() { return state.user; },
+      set user(user) { state.user = user; },
+      get companies() { return state.companies; },
+      set companies(companies) { state.companies = companies; },
+      get latency() { return state.latency; },
+      set latency(latency) { state.latency = latency; },
+      advanceClock: (milliseconds) => void (state.clockOffset += milliseconds),
+      now: () => state.now(),
+      close,
+    };
+  }
+}
+
+async function handle(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://stand-in');
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /oauth/authorize':
+      state.stats.authorizeRequests += 1;
+      return showConsent(state, url.searchParams, res);
+    case 'POST /oauth/authorize':
+      return decide(state, await readForm(req), res);
+    case 'POST /oauth/token':
+      state.stats.tokenRequests += 1;
+      return token(state, await readBody(req), res);
+    case 'GET /user/info':
+      return userEndpoint(state, req, res, () => ({ data: state.user, info: { need_marketing_consents_confirmation: false, need_password_change: false, need_terms_of_service_confirmation: false }, email_confirmation_state: { need_confirmation: false } }));
+    case 'GET /user/companies':
+      return userEndpoint(state, req, res, () => ({ data: { companies: withAccessTokens(state.companies) } }));
+    default:
+      return sendJSON(res, 404, { error: { message: `No route ${route}`, code: 'NOT_FOUND' } });
+  }
+}
+
+function authorizeProblem(state: StandInState, params: URLSearchParams): string | undefined {
+  if (params.get('response_type') !== 'code') return 'response_type must be "code".';
+  if (params.get('client_id') !== state.clientID) return 'Unknown client_id.';
+  if (params.get('redirect_uri') !== state.redirectURI) return `redirect_uri does not match the one registered for the app (${state.redirectURI}).`;
+  const invalid = scopesOf(params).find((scope) => !isFattureInCloudScope(scope));
+  return invalid === undefined ? undefined : `Invalid scope: ${invalid}.`;
+}
+
+function scopesOf(params: URLSearchParams): string[] {
+  return (params.get('scope') ?? '').split(' ').filter(Boolean);
+}
+
+function showConsent(state: StandInState, params: URLSearchParams, res: ServerResponse): void {
+  const problem = authorizeProblem(state, params);
+  if (problem) return sendHTML(res, 400, errorPage(problem));
+  const hidden = Object.fromEntries(['client_id', 'redirect_uri', 'scope', 'state'].map((name) => [name, params.get(name) ?? '']));
+  sendHTML(res, 200, consentPage({ appName: state.appName, userName: state.user.name ?? 'a user', scopes: scopesOf(params), hidden }));
+}
+
+function decide(state: StandInState, form: URLSearchParams, res: ServerResponse): void {
+  const problem = authorizeProblem(state, new URLSearchParams([...form, ['response_type', 'code']]));
+  if (problem) return sendHTML(res, 400, errorPage(problem));
+  const target = new URL(state.redirectURI);
+  if (form.get('decision') === 'approve') {
+    const code = `c/${randomToken()}`;
+    state.codes.set(code, { redirectURI: state.redirectURI, scope: form.get('scope') ?? '', expiresAt: state.now() + CODE_LIFETIME_MS });
+    target.searchParams.set('code', code);
+  } else {
+    target.searchParams.set('error', 'access_denied');
+    target.searchParams.set('error_description', 'The user denied the authorization request.');
+  }
+  if (form.get('state')) target.searchParams.set('state', form.get('state')!);
+  res.writeHead(302, { Location: target.toString() }).end();
+}
+
+function token(state: StandInState, fields: Record<string, unknown>, res: ServerResponse): void {
+  const refuse = (status: number, error: string, description: string): void =>
+    sendJSON(res, status, { error, error_description: description }, { 'Retry-After': '0' });
+  if (!fields.grant_type) return refuse(400, 'invalid_request', 'The grant type field is required.');
+  if (fields.client_id !== state.clientID || fields.client_secret !== state.clientSecret) {
+    return refuse(401, 'invalid_client', 'Client authentication failed.');
+  }
+  if (fields.grant_type === 'authorization_code') return exchangeCode(state, fields, res, refuse);
+  if (fields.grant_type === 'refresh_token') return rotateRefreshToken(state, fields, res, refuse);
+  refuse(400, 'unsupported_grant_type', 'The authorization grant type is not supported.');
+}
+
+type Refuse = (status: number, error: string, description: string) => void;
+
+function exchangeCode(state: StandInState, fields: Record<string, unknown>, res: ServerResponse, refuse: Refuse): void {
+  if (typeof fields.code !== 'string') return refuse(400, 'invalid_request', 'The code field is required when grant type is authorization_code.');
+  const issued = state.codes.get(fields.code);
+  state.codes.delete(fields.code);
+  if (!issued || issued.expiresAt <= state.now()) return refuse(400, 'invalid_grant', 'The authorization code has expired or has already been used.');
+  if (fields.redirect_uri !== issued.redirectURI) return refuse(400, 'invalid_grant', 'The redirect_uri does not match.');
+  sendJSON(res, 200, state.issueTokens());
+}
+
+function rotateRefreshToken(state: StandInState, fields: Record<string, unknown>, res: ServerResponse, refuse: Refuse): void {
+  if (typeof fields.refresh_token !== 'string') return refuse(400, 'invalid_request', 'The refresh token field is required.');
+  const expiresAt = state.refreshTokens.get(fields.refresh_token);
+  state.refreshTokens.delete(fields.refresh_token);
+  if (expiresAt === undefined || expiresAt <= state.now()) return refuse(400, 'invalid_grant', 'The refresh token is invalid, expired or already used.');
+  sendJSON(res, 200, state.issueTokens());
+}
+
+function userEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: () => unknown): void {
+  state.stats.apiRequests += 1;
+  const token = /^Bearer (a\/\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const expiresAt = token === undefined ? undefined : state.accessTokens.get(token);
+  if (expiresAt === undefined || expiresAt <= state.now()) {
+    return sendJSON(res, 401, { error: { message: 'Unauthorized: the access token is invalid or expired.', code: 'UNAUTHORIZED' } }, { 'Retry-After': '0' });
+  }
+  sendJSON(res, 200, body(), {
+    'RateLimit-HourlyRemaining': '999',
+    'RateLimit-HourlyLimit': '1000',
+    'RateLimit-MonthlyRemaining': '39999',
+    'RateLimit-MonthlyLimit': '40000',
+  });
+}
+
+/** Real companies carry a live access token each; the stand-in mints one per answer. */
+function withAccessTokens(companies: readonly FattureInCloudCompany[]): FattureInCloudCompany[] {
+  return companies.map((company) => ({
+    ...company,
+    access_token: randomToken(),
+    ...(company.controlled_companies ? { controlled_companies: withAccessTokens(company.controlled_companies) } : {}),
+  }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readText(req);
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readText(req));
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new Error('body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }).end(JSON.stringify(body));
+}
+
+function sendHTML(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+}
+
+function randomToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

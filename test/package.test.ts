@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+
+const run = promisify(execFile);
+const root = join(__dirname, '..');
+
+/** Runs code in a fresh Node process from the package root, so `passport-fattureincloud` resolves to the build. */
+async function node(args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, args, { cwd: root });
+  return stdout.trim();
+}
+
+describe('the built package', () => {
+  it('works with require() from CommonJS, under both names', async () => {
+    const output = await node([
+      '-e',
+      `const pkg = require('passport-fattureincloud');
+       const testing = require('passport-fattureincloud/testing');
+       console.log(JSON.stringify([pkg.Strategy === pkg.FattureInCloudStrategy, typeof pkg.Strategy, pkg.Scope.ENTITY_CLIENTS_READ, typeof pkg.refreshAccessToken, typeof testing.startFattureInCloudStandIn]));`,
+    ]);
+    expect(JSON.parse(output)).to.deep.equal([true, 'function', 'entity.clients:r', 'function', 'function']);
+  });
+
+  it('works with named and default import from ESM', async () => {
+    const output = await node([
+      '--input-type=module',
+      '-e',
+      `import pkg, { FattureInCloudStrategy, Strategy, Scope, parseProfile } from 'passport-fattureincloud';
+       import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
+       console.log(JSON.stringify([FattureInCloudStrategy === Strategy, pkg.Strategy === Strategy, Scope.SETTINGS_ALL, typeof parseProfile, typeof startFattureInCloudStandIn]));`,
+    ]);
+    expect(JSON.parse(output)).to.deep.equal([true, true, 'settings:a', 'function', 'function']);
+  });
+
+  it('ships declarations next to the JavaScript', async () => {
+    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts'].every((f) => fs.existsSync(f)))`]);
+    expect(output).to.equal('true');
+  });
+});

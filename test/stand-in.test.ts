@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { FattureInCloudStrategy, refreshAccessToken } from '../lib/index';
+import { ACCOUNTANT_COMPANIES, type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
+import { runStrategy } from './helpers';
+
+const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
+
+describe('the Fatture in Cloud stand-in', () => {
+  let standIn: FattureInCloudStandIn;
+  beforeEach(async () => {
+    standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT, appName: 'Test app' });
+  });
+  afterEach(() => standIn.close());
+
+  function authorizeURL(overrides: Record<string, string> = {}): string {
+    const params = new URLSearchParams({ response_type: 'code', client_id: standIn.clientID, redirect_uri: REDIRECT, scope: 'entity.clients:r', state: 'st-1', ...overrides });
+    return `${standIn.baseURL}/oauth/authorize?${params}`;
+  }
+
+  async function decide(decision: 'approve' | 'deny'): Promise<URL> {
+    const form = new URLSearchParams({ client_id: standIn.clientID, redirect_uri: REDIRECT, scope: 'entity.clients:r', state: 'st-1', decision });
+    const response = await fetch(`${standIn.baseURL}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    expect(response.status).to.equal(302);
+    return new URL(response.headers.get('location')!);
+  }
+
+  async function postToken(body: Record<string, string>, form = false): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${standIn.baseURL}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
+      body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const credentials = () => ({ client_id: standIn.clientID, client_secret: standIn.clientSecret });
+  const exchange = (code: string, form = false) =>
+    postToken({ grant_type: 'authorization_code', ...credentials(), redirect_uri: REDIRECT, code }, form);
+
+  it('shows a consent page with the app and the scopes', async () => {
+    const html = await (await fetch(authorizeURL())).text();
+    expect(html).to.include('Test app').and.include('<code>entity.clients:r</code>').and.include('Approve').and.include('Deny');
+  });
+
+  it('refuses a redirect_uri that differs by one character, and an unknown client', async () => {
+    const trailing = await fetch(authorizeURL({ redirect_uri: `${REDIRECT}/` }));
+    expect(trailing.status).to.equal(400);
+    expect(await trailing.text()).to.include('redirect_uri does not match');
+    expect((await fetch(authorizeURL({ client_id: 'other' }))).status).to.equal(400);
+    expect((await fetch(authorizeURL({ scope: 'emails:a' }))).status).to.equal(400);
+  });
+
+  it('denies with access_denied and echoes the state', async () => {
+    const location = await decide('deny');
+    expect(location.searchParams.get('error')).to.equal('access_denied');
+    expect(location.searchParams.get('state')).to.equal('st-1');
+  });
+
+  it('issues a single-use c/ code that expires after 60 s', async () => {
+    const code = (await decide('approve')).searchParams.get('code')!;
+    expect(code.startsWith('c/')).to.equal(true);
+    const first = await exchange(code);
+    expect(first.status).to.equal(200);
+    expect(first.body).to.include({ token_type: 'bearer', expires_in: 86400 });
+    expect(String(first.body.access_token).startsWith('a/')).to.equal(true);
+    expect(String(first.body.refresh_token).startsWith('r/')).to.equal(true);
+    expect((await exchange(code)).body).to.include({ error: 'invalid_grant' });
+    const late = (await decide('approve')).searchParams.get('code')!;
+    standIn.advanceClock(61_000);
+    expect((await exchange(late)).status).to.equal(400);
+  });
+
+  it('takes form-encoded token requests too, and refuses wrong credentials', async () => {
+    const code = (await decide('approve')).searchParams.get('code')!;
+    expect((await exchange(code, true)).status).to.equal(200);
+    const wrong = await postToken({ grant_type: 'authorization_code', client_id: standIn.clientID, client_secret: 'nope', redirect_uri: REDIRECT, code });
+    expect(wrong).to.deep.include({ status: 401 });
+    expect(wrong.body.error).to.equal('invalid_client');
+    expect((await postToken({})).body).to.deep.equal({ error: 'invalid_request', error_description: 'The grant type field is required.' });
+  });
+
+  it('rotates refresh tokens and kills the old one', async () => {
+    const code = (await decide('approve')).searchParams.get('code')!;
+    const { body } = await exchange(code);
+    const options = { clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL };
+    const refreshed = await refreshAccessToken(options, String(body.refresh_token));
+    expect(refreshed.refreshToken).not.to.equal(body.refresh_token);
+    const reused = await refreshAccessToken(options, String(body.refresh_token)).catch((error: unknown) => error);
+    expect(reused).to.include({ code: 'invalid_grant', status: 400 });
+  });
+
+  it('serves the user endpoints to a valid, unexpired bearer token only', async () => {
+    const code = (await decide('approve')).searchParams.get('code')!;
+    const { body } = await exchange(code);
+    const get = (token: string) => fetch(`${standIn.baseURL}/user/companies`, { headers: { Authorization: `Bearer ${token}` } });
+    const ok = await get(String(body.access_token));
+    expect(ok.status).to.equal(200);
+    expect(ok.headers.get('ratelimit-hourlylimit')).to.equal('1000');
+    const companies = ((await ok.json()) as { data: { companies: { access_token: string }[] } }).data.companies;
+    expect(companies[0]!.access_token).to.be.a('string');
+    const forged = await get('a/forged');
+    expect(forged.status).to.equal(401);
+    expect(forged.headers.get('retry-after')).to.equal('0');
+    standIn.advanceClock(86_400_001);
+    expect((await get(String(body.access_token))).status).to.equal(401);
+  });
+
+  it('logs a strategy in end to end, as an accountant', async () => {
+    standIn.companies = ACCOUNTANT_COMPANIES;
+    const strategy = new FattureInCloudStrategy(
+      { clientID: standIn.clientID, clientSecret: standIn.clientSecret, callbackURL: REDIRECT, baseURL: standIn.baseURL, state: false },
+      (_a, _r, profile, done) => done(null, profile),
+    );
+    const code = (await decide('approve')).searchParams.get('code')!;
+    const outcome = await runStrategy(strategy, { query: { code } });
+    if (outcome.kind !== 'success') throw new Error(outcome.kind);
+    const profile = outcome.user as { displayName: string; companies: { controlled_companies: unknown[] }[] };
+    expect(profile.displayName).to.equal('Mario Rossi');
+    expect(profile.companies[0]!.controlled_companies).to.have.length(2);
+    expect(JSON.stringify(profile)).not.to.include('access_token');
+    expect(standIn.stats).to.deep.equal({ authorizeRequests: 0, tokenRequests: 1, apiRequests: 2 });
+  });
+});
