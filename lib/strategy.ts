@@ -137,10 +137,13 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
   override authenticate(req: Request, options: FattureInCloudAuthenticateOptions = {}): void {
     const outcome = readCallback(req.query as Record<string, unknown>, req.body as Record<string, unknown>);
     switch (outcome.kind) {
-      case 'denied':
-        return this.fail({ message: outcome.description ?? 'You did not allow access to Fatture in Cloud.' }, 401);
+      case 'denied': {
+        // Anyone can put anything in a callback URL: quote it only once scrubbed.
+        const message = outcome.description ? redact(outcome.description, [this.client.clientSecret]) : undefined;
+        return this.fail({ message: message ?? 'You did not allow access to Fatture in Cloud.' }, 401);
+      }
       case 'provider_error':
-        return this.error(authorizationError(outcome.error, outcome.description, outcome.uri));
+        return this.error(authorizationError(outcome, [this.client.clientSecret]));
       case 'invalid':
         return this.fail({ message: `Invalid callback from Fatture in Cloud: ${outcome.reason}.` }, 400);
       case 'start':
@@ -199,14 +202,14 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
 }
 
 function authorizationError(
-  code: string,
-  description: string | undefined,
-  uri: string | undefined,
+  { error, description, uri }: { error: string; description: string | undefined; uri: string | undefined },
+  secrets: readonly string[],
 ): OAuth2Strategy.AuthorizationError {
-  const detail = description ? `: ${redact(description, [])}` : '';
+  const code = redact(error, secrets);
+  const detail = description ? `: ${redact(description, secrets)}` : '';
   return new OAuth2Strategy.AuthorizationError(
-    `Fatture in Cloud authorization failed (${redact(code, [])})${detail}`,
+    `Fatture in Cloud authorization failed (${code})${detail}`,
     code,
-    uri,
+    uri === undefined ? undefined : redact(uri, secrets),
   );
 }
