@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientConfig } from './config';
 import { FattureInCloudAPIError, type RateLimitInfo, redact } from './errors';
 import { type JSONResponse, requestJSON } from './http';
@@ -44,7 +45,7 @@ function apiError(response: JSONResponse, label: string, secrets: readonly strin
   const providerCode = typeof error?.code === 'string' ? redact(error.code, secrets) : undefined;
   const providerMessage = typeof error?.message === 'string' ? redact(error.message, secrets) : undefined;
   const advice = STATUS_ADVICE[status] ?? (status >= 500 ? "Fatture in Cloud's side failed" : undefined);
-  const retryAfter = parseRetryAfter(headers.get('retry-after'));
+  const retryAfter = parseRetryAfter(headers['retry-after']);
   const details = [
     providerMessage && `${providerMessage}${providerCode ? ` (${providerCode})` : ''}`,
     advice,
@@ -57,8 +58,8 @@ function apiError(response: JSONResponse, label: string, secrets: readonly strin
 }
 
 /** Seconds, from either form RFC 9110 allows: a number of seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
@@ -71,11 +72,11 @@ const RATE_LIMIT_HEADERS = {
   monthlyLimit: 'ratelimit-monthlylimit',
 } as const satisfies Record<keyof RateLimitInfo, string>;
 
-export function parseRateLimit(headers: Headers): RateLimitInfo | undefined {
+export function parseRateLimit(headers: IncomingHttpHeaders): RateLimitInfo | undefined {
   const info: RateLimitInfo = {};
   for (const [field, header] of Object.entries(RATE_LIMIT_HEADERS) as [keyof RateLimitInfo, string][]) {
-    const value = headers.get(header);
-    if (value !== null && /^\d+$/.test(value.trim())) info[field] = Number(value.trim());
+    const value = headers[header];
+    if (typeof value === 'string' && /^\d+$/.test(value.trim())) info[field] = Number(value.trim());
   }
   return Object.keys(info).length > 0 ? info : undefined;
 }

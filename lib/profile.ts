@@ -82,7 +82,23 @@ export function parseProfile(
     user: userBody as FattureInCloudUserInfoResponse,
     companies: (companiesData ? { ...companiesResponse, data: { ...companiesData, companies } } : companiesResponse) as FattureInCloudCompaniesResponse,
   };
-  return { ...userFields(user), provider: 'fattureincloud', companies, _json: json, _raw: JSON.stringify(json) };
+  const profile = { ...userFields(user), provider: 'fattureincloud' as const, companies, _json: json } as FattureInCloudProfile;
+  return withLazyRaw(profile);
+}
+
+/**
+ * `_raw` is `_json` as a string. Most apps never read it, so it is serialized on
+ * first read (a quarter of the profile's cost otherwise); it stays enumerable,
+ * so JSON.stringify(profile) still includes it.
+ */
+function withLazyRaw(profile: FattureInCloudProfile): FattureInCloudProfile {
+  let raw: string | undefined;
+  return Object.defineProperty(profile, '_raw', {
+    enumerable: true,
+    configurable: true,
+    get: () => (raw ??= JSON.stringify(profile._json)),
+    set: (value: string) => void (raw = value),
+  });
 }
 
 function userFields(user: FattureInCloudUser): Omit<Profile, 'provider'> {

@@ -266,7 +266,7 @@ describe('userProfile', () => {
   });
 
   it('a network error', async () => {
-    mockAPI('/user/info').replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    mockAPI('/user/info').replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     mockAPI('/user/companies').reply(200, companies);
     const error = await profileError();
     expect(error.code).to.equal('network_error');

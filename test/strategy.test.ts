@@ -351,7 +351,7 @@ describe('FattureInCloudStrategy', () => {
     });
 
     it('a network failure carries the low-level cause', async () => {
-      const error = await exchangeError(() => nock(BASE).post('/oauth/token').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' }));
+      const error = await exchangeError(() => nock(BASE).post('/oauth/token').replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
       expect(error.code).to.equal('network_error');
       expect(error.message).to.match(/Could not reach Fatture in Cloud for POST \/oauth\/token/);
       expect(error.cause).to.exist;
