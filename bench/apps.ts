@@ -28,10 +28,17 @@ class HandConfiguredStrategy extends OAuth2Strategy {
   }
 
   override userProfile(accessToken: string, done: (error?: unknown, profile?: object) => void): void {
-    this._oauth2.get(`${this.baseURL}/user/info`, accessToken, (error, info) => {
-      if (error) return done(error);
-      this._oauth2.get(`${this.baseURL}/user/companies`, accessToken, (error2, companies) => {
-        if (error2) return done(error2);
+    // The `oauth` typings say the error is always there; at run time it is null on success.
+    this._oauth2.get(`${this.baseURL}/user/info`, accessToken, (error: unknown, info) => {
+      if (error) {
+        done(error);
+        return;
+      }
+      this._oauth2.get(`${this.baseURL}/user/companies`, accessToken, (error2: unknown, companies) => {
+        if (error2) {
+          done(error2);
+          return;
+        }
         const user = JSON.parse(String(info)) as { data: { id: number } };
         done(null, { id: String(user.data.id), companies: JSON.parse(String(companies)) as object });
       });
@@ -47,7 +54,7 @@ export async function startApp(strategy: Strategy): Promise<{ url: string; close
   const passport = new Passport();
   passport.use('bench', strategy);
   const app = express();
-  app.get('/callback', passport.authenticate('bench', { session: false }), (req, res) => {
+  app.get('/callback', passport.authenticate('bench', { session: false }) as express.RequestHandler, (req, res) => {
     res.send(`ok ${(req.user as { id: string }).id}`);
   });
   const server: Server = createServer(app);

@@ -34,7 +34,9 @@ async function startProvider(): Promise<Provider> {
   return {
     baseURL,
     child,
-    control: async (query) => void (await (await fetch(`${baseURL}/control?${query}`)).text()),
+    control: async (query) => {
+      await (await fetch(`${baseURL}/control?${query}`)).text();
+    },
     tokenRequests: async () => ((await (await fetch(`${baseURL}/stats`)).json()) as { tokenRequests: number }).tokenRequests,
   };
 }

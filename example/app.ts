@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import { Passport } from 'passport';
 import {
@@ -20,12 +20,6 @@ export interface ExampleUser {
   email: string | undefined;
   companies: FattureInCloudCompany[];
   tokens: FattureInCloudTokenSet;
-}
-
-declare global {
-  namespace Express {
-    interface User extends ExampleUser {}
-  }
 }
 
 declare module 'express-session' {
@@ -69,23 +63,32 @@ export function createApp(options: ExampleAppOptions): express.Express {
   );
   app.use(passport.session());
 
-  app.get('/', (req, res) => (req.user ? res.redirect('/profile') : res.send(homePage(options.providerLabel))));
-  app.get('/auth/fattureincloud', passport.authenticate('fattureincloud'));
+  app.get('/', (req, res) => {
+    if (userOf(req)) res.redirect('/profile');
+    else res.send(homePage(options.providerLabel));
+  });
+  // Passport types its middleware as `any`; it is a request handler.
+  app.get('/auth/fattureincloud', passport.authenticate('fattureincloud') as RequestHandler);
   app.get('/auth/fattureincloud/callback', (req, res, next) => {
-    passport.authenticate('fattureincloud', (error: unknown, user: ExampleUser | false, info?: { message?: string }) => {
-      if (error) return next(error);
-      if (!user) return res.status(401).send(errorPage(info?.message ?? 'Sign-in was not completed.'));
-      req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect('/profile')));
-    })(req, res, next);
+    const finish = (error: unknown, user: ExampleUser | false, info?: { message?: string }): void => {
+      if (error) {
+        next(error);
+      } else if (!user) {
+        res.status(401).send(errorPage(info?.message ?? 'Sign-in was not completed.'));
+      } else {
+        req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect('/profile')));
+      }
+    };
+    (passport.authenticate('fattureincloud', finish) as RequestHandler)(req, res, next);
   });
   app.get('/profile', requireUser, (req, res) => {
-    const user = req.user!;
+    const user = signedIn(req);
     const notice = req.session.notice;
     delete req.session.notice;
     res.send(profilePage({ ...user, expiresAt: user.tokens.expiresAt, notice }));
   });
   app.post('/refresh', requireUser, async (req, res) => {
-    const user = req.user!;
+    const user = signedIn(req);
     // The refresh token is single-use: the new set replaces the old one in the session.
     user.tokens = await strategy.refreshAccessToken(user.tokens.refreshToken);
     req.session.notice = `Token refreshed. It now expires ${new Date(user.tokens.expiresAt).toISOString()}.`;
@@ -96,12 +99,29 @@ export function createApp(options: ExampleAppOptions): express.Express {
   return app;
 }
 
+/** The user Passport restored from the session: always an ExampleUser, since verify made it. */
+function userOf(req: Request): ExampleUser | undefined {
+  return req.user as ExampleUser | undefined;
+}
+
+/** For routes behind requireUser. */
+function signedIn(req: Request): ExampleUser {
+  const user = userOf(req);
+  if (!user) throw new Error('requireUser must run before this route');
+  return user;
+}
+
 function requireUser(req: Request, res: Response, next: NextFunction): void {
-  if (req.user) return next();
+  if (userOf(req)) {
+    next();
+    return;
+  }
   res.redirect('/');
 }
 
 /** Our errors' messages say what happened and hold no secret, so they can be shown. */
+// Express knows an error handler by its four parameters, so `next` stays though unused.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 function renderError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
   const status = (error as { status?: unknown }).status;
   const message = error instanceof Error ? error.message : 'Something went wrong.';

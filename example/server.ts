@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 async function appOptions(config: ExampleConfig, appURL: string): Promise<{ options: ExampleAppOptions; close: () => Promise<void> }> {
   const scope = config.scopes;
   if (config.credentials) {
-    return { options: { strategy: { ...config.credentials, scope }, providerLabel: 'Fatture in Cloud' }, close: async () => undefined };
+    return { options: { strategy: { ...config.credentials, scope }, providerLabel: 'Fatture in Cloud' }, close: () => Promise.resolve() };
   }
   const callbackURL = `${appURL}/auth/fattureincloud/callback`;
   const standIn = await startFattureInCloudStandIn({ redirectURI: callbackURL, appName: 'passport-fattureincloud example' });
@@ -48,6 +48,6 @@ function listen(server: Server, port: number): Promise<number> {
 main().catch((error: unknown) => {
   // Configuration mistakes (ours or the strategy's) get one line, not a stack trace.
   const known = error instanceof ConfigError || error instanceof TypeError;
-  console.error(known ? `Cannot start the example: ${(error as Error).message}` : error);
+  console.error(known ? `Cannot start the example: ${error.message}` : error);
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import type { FattureInCloudCompany } from 'passport-fattureincloud';
 
 /** Server-rendered pages; every value from outside goes through `escape`. */
 
-export function escape(value: unknown): string {
+export function escape(value: string | number | null | undefined): string {
   return String(value ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 

@@ -40,6 +40,8 @@ function codeProblem(code: unknown): string | undefined {
   if (typeof code !== 'string') return 'the code parameter is not one single string';
   if (code === '') return 'the code parameter is empty';
   if (code.length > MAX_CODE_LENGTH) return `the code parameter is longer than ${MAX_CODE_LENGTH} characters`;
+  // Control characters are exactly what this refuses.
+  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(code)) return 'the code parameter holds spaces or control characters';
   return undefined;
 }

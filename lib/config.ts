@@ -73,5 +73,5 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `the number ${value}`;
-  return typeof value === 'object' ? 'an object' : String(typeof value);
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -92,6 +92,8 @@ export function redact(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     if (secret) safe = safe.split(secret).join(REDACTED);
   }
+  // Control characters in quoted text could forge log lines.
+  // eslint-disable-next-line no-control-regex
   safe = safe.replace(TOKEN_PATTERN, REDACTED).replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return safe.length > MAX_QUOTED_LENGTH ? `${safe.slice(0, MAX_QUOTED_LENGTH)}…` : safe;
 }

@@ -130,7 +130,8 @@ function send(request: JSONRequest, target: Target, label: string): Promise<RawR
 
 /** Most answers arrive in one chunk: decode it without a concatenated copy. */
 function decode(chunks: Buffer[]): string {
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  const [only] = chunks;
+  return chunks.length === 1 && only ? only.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 /** A SyntaxError would quote the body, which may hold a token: parse failures stay silent. */

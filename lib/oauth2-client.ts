@@ -42,7 +42,8 @@ export class JsonOAuth2Client extends OAuth2 {
   ): void {
     // The two call shapes of the `oauth` client: (code, params, callback) and (code, callback).
     const [params, callback] =
-      typeof paramsOrCallback === 'function' ? [{}, paramsOrCallback] : [paramsOrCallback, maybeCallback!];
+      typeof paramsOrCallback === 'function' ? [{}, paramsOrCallback] : [paramsOrCallback, maybeCallback];
+    if (!callback) throw new TypeError('getOAuthAccessToken requires a callback');
     deliver(this.requestTokens(code, params as Record<string, unknown>), (error, response) => {
       if (error || !response) callback(error as Error);
       else callback(NO_ERROR, response.access_token, response.refresh_token, response);

@@ -13,7 +13,7 @@ export type AuthenticateOptionsFor<Name> = Name extends 'fattureincloud'
 
 export type AuthenticateCallbackArgument =
   | import('passport').AuthenticateCallback
-  | ((...args: any[]) => any);
+  | ((...args: never[]) => unknown);
 
 /** What names a strategy in `passport.authenticate`. */
 export type StrategyName = string | string[] | import('passport').Strategy;
@@ -26,11 +26,11 @@ export type StrategyName = string | string[] | import('passport').Strategy;
  */
 declare module 'passport' {
   interface PassportStatic {
-    authenticate(strategy: StrategyName, callback?: AuthenticateCallbackArgument): any;
+    authenticate(strategy: StrategyName, callback?: AuthenticateCallbackArgument): import('express').RequestHandler;
     authenticate<Name extends StrategyName>(
       strategy: Name,
       options: AuthenticateOptionsFor<Name>,
       callback?: AuthenticateCallbackArgument,
-    ): any;
+    ): import('express').RequestHandler;
   }
 }

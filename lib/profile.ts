@@ -121,7 +121,7 @@ const COMPANY_NUMBERS = ['id', 'connection_id'] as const;
 
 function parseUser(data: Fields): FattureInCloudUser {
   checkFields(data, 'user/info: data', USER_STRINGS, ['id']);
-  return data as FattureInCloudUser;
+  return data;
 }
 
 function parseCompanies(value: unknown, path: string, options: ParseProfileOptions): FattureInCloudCompany[] {
@@ -135,15 +135,14 @@ function parseCompanies(value: unknown, path: string, options: ParseProfileOptio
 }
 
 function parseCompany(value: unknown, path: string, options: ParseProfileOptions): FattureInCloudCompany {
-  const fields = objectAt(value, path);
-  if (!fields) throw shapeError(path, 'an object', value);
+  const fields = requireObject(value, path);
   checkFields(fields, path, COMPANY_STRINGS, COMPANY_NUMBERS);
   const company: Fields = { ...fields };
   if (!options.includeCompanyAccessTokens) delete company.access_token;
   if (fields.controlled_companies != null) {
     company.controlled_companies = parseCompanies(fields.controlled_companies, `${path}.controlled_companies`, options);
   }
-  return company as FattureInCloudCompany;
+  return company;
 }
 
 function checkFields(fields: Fields, path: string, strings: readonly string[], numbers: readonly string[]): void {
@@ -157,13 +156,16 @@ function checkFields(fields: Fields, path: string, strings: readonly string[], n
 
 /** An object, undefined for null or undefined, and an error for anything else. */
 function objectAt(value: unknown, path: string): Fields | undefined {
-  if (value == null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw shapeError(path, 'an object', value);
+  return value == null ? undefined : requireObject(value, path);
+}
+
+function requireObject(value: unknown, path: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw shapeError(path, 'an object', value);
   return value as Fields;
 }
 
 function shapeError(path: string, expected: string, value: unknown): FattureInCloudError {
-  const actual = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+  const actual = Array.isArray(value) ? 'an array' : typeof value;
   return new FattureInCloudError(
     `Fatture in Cloud's ${path} should be ${expected}, got ${actual}`,
     { code: 'invalid_response' },

@@ -64,7 +64,8 @@ export async function ensureFreshTokenSet(
   if (typeof margin !== 'number' || !(margin >= 0)) {
     throw new TypeError(`refreshMargin must be a number of milliseconds >= 0, got ${describeValue(margin)}`);
   }
-  if (typeof tokenSet !== 'object' || tokenSet === null) {
+  // Checked for JavaScript callers, whom the type does not bind.
+  if (typeof (tokenSet as unknown) !== 'object' || (tokenSet as unknown) === null) {
     throw new TypeError(`ensureFreshTokenSet needs a token set, got ${describeValue(tokenSet)}`);
   }
   if (!isExpiring(tokenSet, margin)) return tokenSet;
@@ -73,8 +74,9 @@ export async function ensureFreshTokenSet(
 
 /** True when the access token is gone or will be within `margin` milliseconds. */
 export function isExpiring(tokenSet: Pick<FattureInCloudTokenSet, 'expiresAt'>, margin: number, now = Date.now()): boolean {
-  const expiresAt = Number(tokenSet.expiresAt);
-  return !Number.isFinite(expiresAt) || expiresAt - now <= margin;
+  // A set read back from storage may hold anything here: NaN and non-numbers count as expired.
+  const { expiresAt } = tokenSet as { expiresAt: unknown };
+  return typeof expiresAt !== 'number' || !Number.isFinite(expiresAt) || expiresAt - now <= margin;
 }
 
 export function toTokenSet(response: TokenResponse, requestedAt: number): FattureInCloudTokenSet {
@@ -99,6 +101,8 @@ function refreshTokenProblem(value: unknown): string | undefined {
   if (value.startsWith('a/')) return 'an access token (a/…)';
   if (value.startsWith('c/')) return 'an authorization code (c/…)';
   if (value.length > MAX_REFRESH_TOKEN_LENGTH) return `a string of ${value.length} characters`;
+  // Control characters are exactly what this refuses.
+  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'a string with spaces or control characters';
   return undefined;
 }

@@ -108,6 +108,8 @@ function nearestScope(scope: string): string | undefined {
 }
 
 /** Levenshtein distance, on two rows. */
+// Every index below is in range by construction of the rows.
+/* eslint-disable @typescript-eslint/no-non-null-assertion */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -120,3 +122,4 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+/* eslint-enable @typescript-eslint/no-non-null-assertion */

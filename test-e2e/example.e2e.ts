@@ -27,7 +27,7 @@ function startExample(): Promise<{ child: ChildProcess; url: string }> {
   });
   return new Promise((resolve, reject) => {
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const url = /at (http:\/\/localhost:\d+)/.exec(output)?.[1];
       if (url) resolve({ child, url });
@@ -37,9 +37,9 @@ function startExample(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 describe('the example app in a real browser', function () {
-  let example: { child: ChildProcess; url: string };
-  let browser: BrowserContext;
-  let userDataDir: string;
+  let example: { child: ChildProcess; url: string } | undefined;
+  let browser: BrowserContext | undefined;
+  let userDataDir: string | undefined;
 
   before(async () => {
     example = await startExample();
@@ -54,10 +54,17 @@ describe('the example app in a real browser', function () {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
+  /** The example and browser that `before` started. */
+  function running(): { url: string; browser: BrowserContext } {
+    if (!example || !browser) throw new Error('the example or the browser did not start');
+    return { url: example.url, browser };
+  }
+
   async function logIn(decision: 'Approve' | 'Deny'): Promise<Page> {
-    await browser.clearCookies();
-    const page = await browser.newPage();
-    await page.goto(example.url);
+    const { url, browser: context } = running();
+    await context.clearCookies();
+    const page = await context.newPage();
+    await page.goto(url);
     await page.click('#login');
     await page.waitForSelector('#scopes');
     expect(await page.textContent('#scopes')).to.include('entity.clients:r');
@@ -68,7 +75,7 @@ describe('the example app in a real browser', function () {
   it('logs in through the consent page and lists the companies', async () => {
     const page = await logIn('Approve');
     await page.waitForSelector('#companies');
-    expect(page.url()).to.equal(`${example.url}/profile`);
+    expect(page.url()).to.equal(`${running().url}/profile`);
     expect(await page.textContent('h1')).to.equal('Hello, Mario Rossi');
     const rows = await page.locator('#companies tbody tr').allTextContents();
     expect(rows).to.deep.equal(['Rossi S.r.l.companypremium2027-12-31']);
@@ -84,8 +91,8 @@ describe('the example app in a real browser', function () {
     const page = await logIn('Deny');
     await page.waitForSelector('#error-message');
     expect(await page.textContent('#error-message')).to.equal('The user denied the authorization request.');
-    await page.goto(`${example.url}/profile`);
-    expect(page.url()).to.equal(`${example.url}/`);
+    await page.goto(`${running().url}/profile`);
+    expect(page.url()).to.equal(`${running().url}/`);
     await page.close();
   });
 

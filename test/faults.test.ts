@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import nock from 'nock';
 import { FattureInCloudError, FattureInCloudStrategy } from '../lib/index';
 import { MAX_RESPONSE_BYTES } from '../lib/http';
-import { CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, expectNoSecrets, fixture, runStrategy } from './helpers';
+import { asFattureInCloudError, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, expectNoSecrets, fixture, runStrategy } from './helpers';
 
 const ACCESS = 'a/fault-test-access-token-0001';
 const REFRESH = 'r/fault-test-refresh-token-0002';
@@ -39,9 +39,8 @@ function strategyAt(baseURL: string, timeout = 300) {
 async function loginError(baseURL: string, timeout?: number): Promise<FattureInCloudError> {
   const outcome = await runStrategy(strategyAt(baseURL, timeout), { query: { code: CODE } });
   if (outcome.kind !== 'error') throw new Error(`expected an error, got ${outcome.kind}`);
-  expect(outcome.error).to.be.instanceOf(FattureInCloudError);
   expectNoSecrets(outcome.error, SECRETS);
-  return outcome.error as FattureInCloudError;
+  return asFattureInCloudError(outcome.error);
 }
 
 /** Answers the token request well, and the API calls with `api`. */

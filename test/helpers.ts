@@ -3,9 +3,23 @@ import { inspect } from 'node:util';
 import { expect } from 'chai';
 import type { Request } from 'express';
 import type { Strategy } from 'passport';
+import { FattureInCloudAPIError, FattureInCloudError } from '../lib/index';
 
-export function fixture<T = unknown>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, `file://${__dirname}/`), 'utf8')) as T;
+export function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, `file://${__dirname}/`), 'utf8')) as Record<string, unknown>;
+}
+
+/** Narrows, failing the test on anything else. */
+export function asFattureInCloudError(error: unknown): FattureInCloudError {
+  expect(error).to.be.instanceOf(FattureInCloudError);
+  if (!(error instanceof FattureInCloudError)) throw new Error('unreachable');
+  return error;
+}
+
+export function asAPIError(error: unknown): FattureInCloudAPIError {
+  expect(error).to.be.instanceOf(FattureInCloudAPIError);
+  if (!(error instanceof FattureInCloudAPIError)) throw new Error('unreachable');
+  return error;
 }
 
 export const BASE = 'https://api-v2.fattureincloud.it';
@@ -38,7 +52,7 @@ export async function runStrategy(strategy: Strategy, request: FakeRequest, opti
       outcomes.push(outcome);
       resolve(outcome);
     };
-    const instance = Object.create(strategy) as Strategy & Record<string, unknown>;
+    const instance = Object.create(strategy) as Record<string, unknown> & { authenticate(req: Request, options: object): void };
     instance.success = (user: unknown, info: unknown) => record({ kind: 'success', user, info });
     instance.fail = (challenge: unknown, status?: number) => {
       // passport's fail(status) form
@@ -70,7 +84,7 @@ export function serializations(error: unknown): string {
   const parts = [inspect(error, { depth: 10, showHidden: true }), String(error)];
   if (error instanceof Error) parts.push(error.message, error.stack ?? '');
   try {
-    parts.push(JSON.stringify(error, Object.getOwnPropertyNames(error as object)));
+    parts.push(JSON.stringify(error, Object.getOwnPropertyNames(error)));
   } catch {
     parts.push(JSON.stringify(error));
   }

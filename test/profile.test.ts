@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { FattureInCloudAPIError, FattureInCloudError, FattureInCloudStrategy, parseProfile } from '../lib/index';
-import { BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, expectNoSecrets, fixture, runStrategy } from './helpers';
+import { asAPIError, asFattureInCloudError, BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, expectNoSecrets, fixture, runStrategy } from './helpers';
 
 const userInfo = fixture('user-info');
 const companies = fixture('user-companies');
 const accountant = fixture('user-companies-accountant');
-const tokens = fixture<{ access_token: string }>('token-response');
+const tokens = fixture('token-response') as { access_token: string };
 const ACCESS_TOKEN = tokens.access_token;
 const COMPANY_TOKENS = ['4ff5f0fe5abcd1d7157fa13ca72ab62b6183db0667a576a0e19164801c18c4f7362a848fa32dbb8c3a3f94c34f3df95', '86690c98be13592e78b763c52fab2ba0c22faa118708ca5273da2b4dcdc7ad1234517107266d463fd9ae424a78c16cde'];
 
@@ -199,9 +199,8 @@ describe('userProfile', () => {
   async function profileError(): Promise<FattureInCloudError> {
     const result = await loadProfile(makeStrategy({ timeout: 200 }));
     expect(result.calls).to.equal(1);
-    expect(result.error).to.be.instanceOf(FattureInCloudError);
     expectNoSecrets(result.error, [ACCESS_TOKEN, CLIENT_SECRET]);
-    return result.error as FattureInCloudError;
+    return asFattureInCloudError(result.error);
   }
 
   it('401: the token is invalid or expired, sign in again', async () => {
@@ -222,7 +221,7 @@ describe('userProfile', () => {
       'RateLimit-MonthlyRemaining': '39000',
       'RateLimit-MonthlyLimit': '40000',
     });
-    const error = (await profileError()) as FattureInCloudAPIError;
+    const error = asAPIError(await profileError());
     expect(error).to.include({ status: 403, code: 'LICENSE_EXPIRED', retryAfter: 3600 });
     expect(error.rateLimit).to.deep.equal({ hourlyRemaining: 0, hourlyLimit: 1000, monthlyRemaining: 39000, monthlyLimit: 40000 });
     expect(error.message).to.include('License expired. (LICENSE_EXPIRED)');
@@ -231,7 +230,7 @@ describe('userProfile', () => {
   it('429 with Retry-After', async () => {
     mockAPI('/user/info').reply(429, { error: { message: 'Too Many Requests', code: 'TOO_MANY_REQUESTS' } }, { 'Retry-After': '42' });
     mockAPI('/user/companies').reply(200, companies);
-    const error = (await profileError()) as FattureInCloudAPIError;
+    const error = asAPIError(await profileError());
     expect(error).to.include({ status: 429, retryAfter: 42 });
     expect(error.message).to.include('retry after 42 s');
   });

@@ -219,33 +219,30 @@ describe('token refresh', () => {
   describe('passport-oauth2-refresh', () => {
     it('sends the JSON request and returns the new tokens', async () => {
       const strategy = makeStrategy();
-      const refresher = new refresh.AuthTokenRefresh();
-      refresher.use(strategy);
+      refresh.use('fic-json', strategy);
       mockRefresh();
-      const result = await new Promise<unknown[]>((resolve) =>
-        refresher.requestNewAccessToken('fattureincloud', OLD_REFRESH, (...args: unknown[]) => resolve(args)),
-      );
+      const result = await new Promise<unknown[]>((resolve) => {
+        refresh.requestNewAccessToken('fic-json', OLD_REFRESH, (...args: unknown[]) => resolve(args));
+      });
       expect(result.slice(0, 3)).to.deep.equal([null, NEW_ACCESS, NEW_REFRESH]);
       expect(result[3]).to.deep.include({ expires_in: 86400 });
     });
 
     it('keeps the strategy timeout and reports errors in the callback', async () => {
       const strategy = makeStrategy(100);
-      const refresher = new refresh.AuthTokenRefresh();
-      refresher.use(strategy);
+      refresh.use('fic-timeout', strategy);
       nock(BASE).post('/oauth/token').delay(500).reply(200, rotated);
-      const [error] = await new Promise<unknown[]>((resolve) =>
-        refresher.requestNewAccessToken('fattureincloud', OLD_REFRESH, (...args: unknown[]) => resolve(args)),
-      );
+      const [error] = await new Promise<unknown[]>((resolve) => {
+        refresh.requestNewAccessToken('fic-timeout', OLD_REFRESH, (...args: unknown[]) => resolve(args));
+      });
       expect(error).to.include({ code: 'timeout' });
     });
 
     it('refuses an access token before any request', async () => {
-      const refresher = new refresh.AuthTokenRefresh();
-      refresher.use(makeStrategy());
-      const [error] = await new Promise<unknown[]>((resolve) =>
-        refresher.requestNewAccessToken('fattureincloud', 'a/not-a-refresh-token', (...args: unknown[]) => resolve(args)),
-      );
+      refresh.use('fic-refuse', makeStrategy());
+      const [error] = await new Promise<unknown[]>((resolve) => {
+        refresh.requestNewAccessToken('fic-refuse', 'a/not-a-refresh-token', (...args: unknown[]) => resolve(args));
+      });
       expect((error as Error).message).to.match(/got an access token/);
     });
   });

@@ -120,4 +120,57 @@ describe('the Fatture in Cloud stand-in', () => {
     expect(JSON.stringify(profile)).not.to.include('access_token');
     expect(standIn.stats).to.deep.equal({ authorizeRequests: 0, tokenRequests: 1, apiRequests: 2 });
   });
+
+  describe('refusals', () => {
+    it('answers 404 in the API error shape for unknown routes', async () => {
+      const response = await fetch(`${standIn.baseURL}/c/1/entities/clients`);
+      expect(response.status).to.equal(404);
+      expect(await response.json()).to.deep.equal({ error: { message: 'No route GET /c/1/entities/clients', code: 'NOT_FOUND' } });
+    });
+
+    it('refuses an unknown grant, a missing code, a missing refresh token, a foreign redirect_uri', async () => {
+      expect((await postToken({ grant_type: 'password', ...credentials() })).body.error).to.equal('unsupported_grant_type');
+      expect((await postToken({ grant_type: 'authorization_code', ...credentials() })).body.error).to.equal('invalid_request');
+      expect((await postToken({ grant_type: 'refresh_token', ...credentials() })).body.error).to.equal('invalid_request');
+      const code = (await decide('approve')).searchParams.get('code')!;
+      const foreign = await postToken({ grant_type: 'authorization_code', ...credentials(), redirect_uri: `${REDIRECT}/`, code });
+      expect(foreign.body).to.deep.equal({ error: 'invalid_grant', error_description: 'The redirect_uri does not match.' });
+    });
+
+    it('treats unreadable JSON bodies as empty, and refuses huge ones', async () => {
+      const post = (body: string) =>
+        fetch(`${standIn.baseURL}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      expect(((await (await post('{"grant_type":')).json()) as { error: string }).error).to.equal('invalid_request');
+      expect(((await (await post('"a string"')).json()) as { error: string }).error).to.equal('invalid_request');
+      expect((await post(`{"pad":"${'x'.repeat(70_000)}"}`)).status).to.equal(500);
+    });
+
+    it('refuses a decision with a wrong client, and denies without a state', async () => {
+      const form = (fields: Record<string, string>) =>
+        fetch(`${standIn.baseURL}/oauth/authorize`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+      expect((await form({ client_id: 'other', redirect_uri: REDIRECT, decision: 'approve' })).status).to.equal(400);
+      const denied = await form({ client_id: standIn.clientID, redirect_uri: REDIRECT, decision: 'deny' });
+      const location = new URL(denied.headers.get('location')!);
+      expect(location.searchParams.get('error')).to.equal('access_denied');
+      expect(location.searchParams.has('state')).to.equal(false);
+    });
+
+    it('requires a registered redirect URI', async () => {
+      const error = await startFattureInCloudStandIn({} as never).catch((caught: unknown) => caught);
+      expect((error as Error).message).to.equal('startFattureInCloudStandIn requires redirectURI');
+    });
+  });
+
+  it('lets tests change the user, the latency and the clock', async () => {
+    standIn.user = { id: 9, name: 'Giulia Verdi' };
+    expect(standIn.user.name).to.equal('Giulia Verdi');
+    standIn.latency = 60;
+    expect(standIn.latency).to.equal(60);
+    const started = Date.now();
+    expect(await (await fetch(authorizeURL())).text()).to.include('Giulia Verdi');
+    expect(Date.now() - started).to.be.at.least(55);
+    const before = standIn.now();
+    standIn.advanceClock(5000);
+    expect(standIn.now() - before).to.be.at.least(5000);
+  });
 });

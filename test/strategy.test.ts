@@ -5,10 +5,12 @@ import {
   FattureInCloudError,
   FattureInCloudStrategy,
   FattureInCloudTokenError,
+  type FattureInCloudStrategyOptions,
   Scope,
   Strategy,
 } from '../lib/index';
 import {
+  asFattureInCloudError,
   BASE,
   CALLBACK_URL,
   CLIENT_ID,
@@ -20,10 +22,10 @@ import {
 } from './helpers';
 
 type TokenFixture = { access_token: string; refresh_token: string; expires_in: number };
-const tokens = fixture<TokenFixture>('token-response');
+const tokens = fixture('token-response') as TokenFixture;
 const SECRETS = [CLIENT_SECRET, CODE, tokens.access_token, tokens.refresh_token];
 
-function makeStrategy(options: Partial<ConstructorParameters<typeof FattureInCloudStrategy>[0]> = {}) {
+function makeStrategy(options: Partial<FattureInCloudStrategyOptions> = {}) {
   return new FattureInCloudStrategy(
     {
       clientID: CLIENT_ID,
@@ -283,9 +285,8 @@ describe('FattureInCloudStrategy', () => {
       reply();
       const outcome = await callback(makeStrategy({ timeout: 200 }));
       if (outcome.kind !== 'error') throw new Error(`expected an error, got ${outcome.kind}`);
-      expect(outcome.error).to.be.instanceOf(FattureInCloudError);
       expectNoSecrets(outcome.error, SECRETS);
-      return outcome.error as FattureInCloudError;
+      return asFattureInCloudError(outcome.error);
     }
 
     it('invalid_grant: provider error, description, real status', async () => {
@@ -354,7 +355,7 @@ describe('FattureInCloudStrategy', () => {
       const error = await exchangeError(() => nock(BASE).post('/oauth/token').replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
       expect(error.code).to.equal('network_error');
       expect(error.message).to.match(/Could not reach Fatture in Cloud for POST \/oauth\/token/);
-      expect(error.cause).to.exist;
+      expect(error.cause).to.be.instanceOf(Error);
     });
   });
 

@@ -73,7 +73,7 @@ export async function startFattureInCloudStandIn(options: StandInOptions): Promi
   });
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return state.publicView(`http://${host}:${address.port}`, () => close(server));
+  return publicView(state, `http://${host}:${address.port}`, () => close(server));
 }
 
 class StandInState {
@@ -91,7 +91,10 @@ class StandInState {
   private clockOffset = 0;
 
   constructor(options: StandInOptions) {
-    if (typeof options?.redirectURI !== 'string') throw new TypeError('startFattureInCloudStandIn requires redirectURI');
+    // Checked for JavaScript callers, whom the type does not bind.
+    if (typeof (options as Partial<StandInOptions> | undefined)?.redirectURI !== 'string') {
+      throw new TypeError('startFattureInCloudStandIn requires redirectURI');
+    }
     this.clientID = options.clientID ?? 'stand-in-client-id';
     this.clientSecret = options.clientSecret ?? 'stand-in-client-secret';
     this.redirectURI = options.redirectURI;
@@ -124,9 +127,14 @@ class StandInState {
     for (const [code, issued] of this.codes) if (issued.expiresAt <= now) this.codes.delete(code);
   }
 
-  publicView(baseURL: string, close: () => Promise<void>): FattureInCloudStandIn {
-    const state = this;
-    return {
+  advanceClock(milliseconds: number): void {
+    this.clockOffset += milliseconds;
+  }
+}
+
+/** What callers see: the settings tests may change, the counters, the clock and close(). */
+function publicView(state: StandInState, baseURL: string, close: () => Promise<void>): FattureInCloudStandIn {
+  return {
       baseURL,
       clientID: state.clientID,
       clientSecret: state.clientSecret,
@@ -137,32 +145,44 @@ class StandInState {
       set companies(companies) { state.companies = companies; },
       get latency() { return state.latency; },
       set latency(latency) { state.latency = latency; },
-      advanceClock: (milliseconds) => void (state.clockOffset += milliseconds),
+      advanceClock: (milliseconds) => state.advanceClock(milliseconds),
       now: () => state.now(),
       close,
     };
-  }
 }
 
+type Route = (state: StandInState, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+const USER_INFO_EXTRAS = {
+  info: { need_marketing_consents_confirmation: false, need_password_change: false, need_terms_of_service_confirmation: false },
+  email_confirmation_state: { need_confirmation: false },
+};
+
+const ROUTES: Record<string, Route> = {
+  'GET /oauth/authorize': (state, req, res) => {
+    state.stats.authorizeRequests += 1;
+    showConsent(state, new URL(req.url ?? '/', 'http://stand-in').searchParams, res);
+  },
+  'POST /oauth/authorize': async (state, req, res) => {
+    decide(state, await readForm(req), res);
+  },
+  'POST /oauth/token': async (state, req, res) => {
+    state.stats.tokenRequests += 1;
+    token(state, await readBody(req), res);
+  },
+  'GET /user/info': (state, req, res) => {
+    userEndpoint(state, req, res, () => ({ data: state.user, ...USER_INFO_EXTRAS }));
+  },
+  'GET /user/companies': (state, req, res) => {
+    userEndpoint(state, req, res, () => ({ data: { companies: withAccessTokens(state.companies) } }));
+  },
+};
+
 async function handle(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://stand-in');
-  const route = `${req.method} ${url.pathname}`;
-  switch (route) {
-    case 'GET /oauth/authorize':
-      state.stats.authorizeRequests += 1;
-      return showConsent(state, url.searchParams, res);
-    case 'POST /oauth/authorize':
-      return decide(state, await readForm(req), res);
-    case 'POST /oauth/token':
-      state.stats.tokenRequests += 1;
-      return token(state, await readBody(req), res);
-    case 'GET /user/info':
-      return userEndpoint(state, req, res, () => ({ data: state.user, info: { need_marketing_consents_confirmation: false, need_password_change: false, need_terms_of_service_confirmation: false }, email_confirmation_state: { need_confirmation: false } }));
-    case 'GET /user/companies':
-      return userEndpoint(state, req, res, () => ({ data: { companies: withAccessTokens(state.companies) } }));
-    default:
-      return sendJSON(res, 404, { error: { message: `No route ${route}`, code: 'NOT_FOUND' } });
-  }
+  const route = `${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://stand-in').pathname}`;
+  const handler = ROUTES[route];
+  if (handler) await handler(state, req, res);
+  else sendJSON(res, 404, { error: { message: `No route ${route}`, code: 'NOT_FOUND' } });
 }
 
 function authorizeProblem(state: StandInState, params: URLSearchParams): string | undefined {
@@ -196,7 +216,8 @@ function decide(state: StandInState, form: URLSearchParams, res: ServerResponse)
     target.searchParams.set('error', 'access_denied');
     target.searchParams.set('error_description', 'The user denied the authorization request.');
   }
-  if (form.get('state')) target.searchParams.set('state', form.get('state')!);
+  const echoedState = form.get('state');
+  if (echoedState) target.searchParams.set('state', echoedState);
   res.writeHead(302, { Location: target.toString() }).end();
 }
 

@@ -31,6 +31,6 @@ passport.authenticate('fattureincloud');
 passport.authenticate('github', { scope: ['user:email'] });
 passport.authenticate(['fattureincloud', 'local'], { session: false });
 
-const company = ({} as FattureInCloudProfile).companies[0];
-const plan: string | null | undefined = company?.fic_plan;
-void plan;
+export function firstPlan(profile: FattureInCloudProfile): string | null | undefined {
+  return profile.companies[0]?.fic_plan;
+}

@@ -1,0 +1,44 @@
+// @ts-check
+import Module from 'node:module';
+import js from '@eslint/js';
+
+// typescript-eslint needs TypeScript's JavaScript API, which TypeScript 7 no
+// longer has: point its `require('typescript')` at the 5.9 installed as
+// typescript-for-lint. tsc itself stays TypeScript 7.
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const redirected = request === 'typescript' || request.startsWith('typescript/') ? request.replace(/^typescript/, 'typescript-for-lint') : request;
+  return resolve.call(this, redirected, ...rest);
+};
+const { default: tseslint } = await import('typescript-eslint');
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', 'test/types/invalid-*.ts', 'test-pack/consumer/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.lint.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    rules: {
+      // `(…) => done(null, user)` and `return fail(…)` in a void function are how callback code reads.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // `import X = require('x')` is how a CommonJS build imports `export =` modules.
+      '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
+    },
+  },
+  {
+    files: ['test/**', 'test-e2e/**', 'test-pack/**', 'bench/**'],
+    rules: {
+      // Tests index into fixtures they just built; a wrong guess fails the test anyway.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['eslint.config.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

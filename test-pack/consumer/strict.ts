@@ -1,0 +1,42 @@
+// A strict TypeScript consumer: no casts, no any.
+import passport from 'passport';
+import {
+  type FattureInCloudProfile,
+  FattureInCloudStrategy,
+  type FattureInCloudTokenSet,
+  type FattureInCloudVerifyWithParams,
+  refreshAccessToken,
+  Scope,
+} from 'passport-fattureincloud';
+import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
+
+interface AppUser {
+  id: string;
+  companies: number;
+}
+
+const strategy = new FattureInCloudStrategy(
+  { clientID: 'id', clientSecret: 'secret', callbackURL: 'http://localhost:3000/cb', scope: [Scope.ENTITY_CLIENTS_READ, 'settings:a'] },
+  (_accessToken, _refreshToken, profile, done) => {
+    const user: AppUser = { id: profile.id, companies: profile.companies.length };
+    done(null, user);
+  },
+);
+passport.use(strategy);
+
+const withParams: FattureInCloudVerifyWithParams = (_a, _r, params, profile: FattureInCloudProfile, done) =>
+  done(null, { id: profile.id, expiresIn: params.expires_in });
+passport.use('fic-params', new FattureInCloudStrategy({ clientID: 'id', clientSecret: 'secret' }, withParams));
+
+export const login = passport.authenticate('fattureincloud', { scope: ['entity.clients:r'], failureRedirect: '/login' });
+
+export async function renew(tokens: FattureInCloudTokenSet): Promise<FattureInCloudTokenSet> {
+  const fresh = await strategy.ensureFreshToken(tokens);
+  return fresh === tokens ? tokens : refreshAccessToken({ clientID: 'id', clientSecret: 'secret' }, fresh.refreshToken);
+}
+
+export async function offline(): Promise<string> {
+  const standIn = await startFattureInCloudStandIn({ redirectURI: 'http://localhost:3000/cb' });
+  await standIn.close();
+  return standIn.baseURL;
+}
