@@ -1,3 +1,5 @@
+import { hasSpaceOrControl, MAX_TOKEN_LENGTH } from './token-shape';
+
 /**
  * Reads what Fatture in Cloud sent back to the callback URL, before any request
  * is made: the user said no, the provider reported an error, the parameters are
@@ -11,8 +13,6 @@ export type CallbackOutcome =
   | { kind: 'provider_error'; error: string; description: string | undefined; uri: string | undefined }
   | { kind: 'invalid'; reason: string };
 
-/** Codes are a few hundred characters; beyond this a value is garbage or an attack. */
-export const MAX_CODE_LENGTH = 4096;
 
 type Params = Record<string, unknown> | undefined;
 
@@ -39,10 +39,8 @@ function readProviderError(query: Record<string, unknown>): CallbackOutcome {
 function codeProblem(code: unknown): string | undefined {
   if (typeof code !== 'string') return 'the code parameter is not one single string';
   if (code === '') return 'the code parameter is empty';
-  if (code.length > MAX_CODE_LENGTH) return `the code parameter is longer than ${MAX_CODE_LENGTH} characters`;
-  // Control characters are exactly what this refuses.
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(code)) return 'the code parameter holds spaces or control characters';
+  if (code.length > MAX_TOKEN_LENGTH) return `the code parameter is longer than ${MAX_TOKEN_LENGTH} characters`;
+  if (hasSpaceOrControl(code)) return 'the code parameter holds spaces or control characters';
   return undefined;
 }
 

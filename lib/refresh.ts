@@ -1,5 +1,6 @@
 import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from './config';
 import { requestToken, type TokenResponse } from './token-endpoint';
+import { hasSpaceOrControl, MAX_TOKEN_LENGTH } from './token-shape';
 
 /**
  * A stored set of tokens. Every refresh returns a new `refreshToken` and retires
@@ -22,8 +23,6 @@ export interface EnsureFreshOptions {
 }
 
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
-/** Real refresh tokens are a few hundred characters; anything this long is not one. */
-const MAX_REFRESH_TOKEN_LENGTH = 4096;
 
 type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout'>;
 
@@ -100,10 +99,8 @@ function refreshTokenProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return describeValue(value);
   if (value.startsWith('a/')) return 'an access token (a/…)';
   if (value.startsWith('c/')) return 'an authorization code (c/…)';
-  if (value.length > MAX_REFRESH_TOKEN_LENGTH) return `a string of ${value.length} characters`;
-  // Control characters are exactly what this refuses.
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'a string with spaces or control characters';
+  if (value.length > MAX_TOKEN_LENGTH) return `a string of ${value.length} characters`;
+  if (hasSpaceOrControl(value)) return 'a string with spaces or control characters';
   return undefined;
 }
 
