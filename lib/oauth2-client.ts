@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { OAuth2, type oauth2tokenCallback } from 'oauth';
 import { DEFAULT_TIMEOUT_MS } from './config';
 import { deliver } from './deliver';
-import { assertRefreshToken, refreshOnce } from './refresh';
+import { refreshOnce } from './refresh';
 import { requestToken, type TokenResponse } from './token-endpoint';
 
 type TokenCallback = oauth2tokenCallback;
@@ -57,10 +57,7 @@ export class JsonOAuth2Client extends OAuth2 {
       tokenURL: this._getAccessTokenUrl(),
       timeout: this.timeout,
     };
-    if (params.grant_type === 'refresh_token') {
-      assertRefreshToken(code);
-      return refreshOnce(client, code);
-    }
+    if (params.grant_type === 'refresh_token') return refreshOnce(client, code);
     const redirectURI = typeof params.redirect_uri === 'string' ? params.redirect_uri : undefined;
     return requestToken(client, { grant_type: 'authorization_code', code, redirect_uri: redirectURI });
   }

@@ -1,5 +1,5 @@
 import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from './config';
-import { requestToken, type TokenResponse } from './token-endpoint';
+import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
 import { hasSpaceOrControl, MAX_TOKEN_LENGTH } from './token-shape';
 
 /**
@@ -24,8 +24,6 @@ export interface EnsureFreshOptions {
 
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 
-type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout'>;
-
 /**
  * Refresh requests in flight, by endpoint, client and refresh token. A refresh
  * token is single-use, so concurrent callers must share one request; the entry
@@ -33,8 +31,14 @@ type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' |
  */
 const inFlight = new Map<string, Promise<TokenResponse>>();
 
-/** The raw refresh, shared by every caller that asks while it is in flight. */
-export function refreshOnce(client: TokenClient, refreshToken: string): Promise<TokenResponse> {
+/**
+ * The raw refresh, shared by every caller that asks while it is in flight.
+ * What cannot be a refresh token is refused here, before any request, so every
+ * path (strategy, standalone, passport-oauth2-refresh) gets the same check.
+ * Callers are async functions: the TypeError becomes their rejection.
+ */
+export function refreshOnce(client: TokenClient, refreshToken: unknown): Promise<TokenResponse> {
+  assertRefreshToken(refreshToken);
   const key = `${client.tokenURL}\n${client.clientID}\n${refreshToken}`;
   let pending = inFlight.get(key);
   if (!pending) {
@@ -48,7 +52,6 @@ export function refreshOnce(client: TokenClient, refreshToken: string): Promise<
 
 /** Refreshes and returns the new token set; concurrent calls share one request. */
 export async function refreshTokenSet(client: TokenClient, refreshToken: unknown): Promise<FattureInCloudTokenSet> {
-  assertRefreshToken(refreshToken);
   const requestedAt = Date.now();
   return toTokenSet(await refreshOnce(client, refreshToken), requestedAt);
 }
@@ -90,7 +93,7 @@ export function toTokenSet(response: TokenResponse, requestedAt: number): Fattur
 }
 
 /** Refuses, before any request, what cannot be a refresh token; names its kind, never its value. */
-export function assertRefreshToken(value: unknown): asserts value is string {
+function assertRefreshToken(value: unknown): asserts value is string {
   const kind = refreshTokenProblem(value);
   if (kind) throw new TypeError(`refreshAccessToken needs a refresh token (r/…), got ${kind}`);
 }

@@ -18,7 +18,8 @@ export interface TokenResponse {
   [field: string]: unknown;
 }
 
-type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout'>;
+/** What a token request needs to know of the client. */
+export type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout'>;
 
 /**
  * Sends one grant as a JSON POST, exactly as the official SDK does, and returns
