@@ -1,23 +1,32 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientConfig } from './config';
-import { FattureInCloudAPIError, type RateLimitInfo, redact } from './errors';
-import { type JSONResponse, requestJSON } from './http';
+import { FattureInCloudAPIError, type RateLimitInfo } from './errors';
+import { type JSONResponse, type Quote, requestJSON } from './http';
 import { type FattureInCloudProfile, type ParseProfileOptions, parseProfile } from './profile';
+import { tokenShapeProblem } from './token-shape';
 
-type APIClient = Pick<ClientConfig, 'baseURL' | 'timeout'>;
+type APIClient = Pick<ClientConfig, 'baseURL' | 'timeout' | 'headers' | 'clientSecret'>;
 
 /** `GET {baseURL}{path}` with the access token in the Authorization header, never in the URL. */
 export async function apiGet(client: APIClient, path: string, accessToken: string): Promise<unknown> {
+  assertAccessToken(accessToken);
   const response = await requestJSON(
     {
       method: 'GET',
       url: `${client.baseURL}${path}`,
-      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      headers: { ...client.headers, Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
       timeout: client.timeout,
+      secrets: [client.clientSecret, accessToken],
     },
-    (answer, label) => apiError(answer, label, [accessToken]),
+    apiError,
   );
   return response.body;
+}
+
+/** An app may pass a token it got from anywhere: refuse, before any request, one that cannot be sent. */
+function assertAccessToken(value: unknown): asserts value is string {
+  const problem = tokenShapeProblem(value);
+  if (problem) throw new TypeError(`an access token (a/…) is needed for Fatture in Cloud's API, got one that is ${problem}`);
 }
 
 /** Both calls are in flight together: the profile costs one round trip. */
@@ -39,11 +48,11 @@ const STATUS_ADVICE: Record<number, string> = {
   429: 'too many requests; wait before trying again',
 };
 
-function apiError(response: JSONResponse, label: string, secrets: readonly string[]): FattureInCloudAPIError {
+function apiError(response: JSONResponse, label: string, quote: Quote): FattureInCloudAPIError {
   const { status, headers } = response;
   const error = (response.body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
-  const providerCode = typeof error?.code === 'string' ? redact(error.code, secrets) : undefined;
-  const providerMessage = typeof error?.message === 'string' ? redact(error.message, secrets) : undefined;
+  const providerCode = typeof error?.code === 'string' ? quote(error.code) : undefined;
+  const providerMessage = typeof error?.message === 'string' ? quote(error.message) : undefined;
   const advice = STATUS_ADVICE[status] ?? (status >= 500 ? "Fatture in Cloud's side failed" : undefined);
   const retryAfter = parseRetryAfter(headers['retry-after']);
   const details = [

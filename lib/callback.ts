@@ -1,4 +1,4 @@
-import { hasSpaceOrControl, MAX_TOKEN_LENGTH } from './token-shape';
+import { tokenShapeProblem } from './token-shape';
 
 /**
  * Reads what Fatture in Cloud sent back to the callback URL, before any request
@@ -38,10 +38,8 @@ function readProviderError(query: Record<string, unknown>): CallbackOutcome {
 
 function codeProblem(code: unknown): string | undefined {
   if (typeof code !== 'string') return 'the code parameter is not one single string';
-  if (code === '') return 'the code parameter is empty';
-  if (code.length > MAX_TOKEN_LENGTH) return `the code parameter is longer than ${MAX_TOKEN_LENGTH} characters`;
-  if (hasSpaceOrControl(code)) return 'the code parameter holds spaces or control characters';
-  return undefined;
+  const problem = tokenShapeProblem(code);
+  return problem === undefined ? undefined : `the code parameter is ${problem}`;
 }
 
 function singleString(value: unknown): string | undefined {

@@ -1,3 +1,5 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+
 /** Where Fatture in Cloud lives, and how long the package waits for it. */
 export const DEFAULT_BASE_URL = 'https://api-v2.fattureincloud.it';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -12,6 +14,8 @@ export interface ClientOptions {
   baseURL?: string | undefined;
   /** Milliseconds for each request, body included. Default 10000. */
   timeout?: number | undefined;
+  /** Headers sent on every request the package makes to Fatture in Cloud. */
+  customHeaders?: Readonly<Record<string, string | number>> | undefined;
 }
 
 export interface ClientConfig {
@@ -21,6 +25,8 @@ export interface ClientConfig {
   readonly authorizationURL: string;
   readonly tokenURL: string;
   readonly timeout: number;
+  /** `customHeaders`, checked and as strings. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Validates the options every entry point shares; `where` names the caller in errors. */
@@ -28,7 +34,7 @@ export function resolveClientConfig(options: unknown, where: string): ClientConf
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${where}: options must be an object with clientID and clientSecret`);
   }
-  const { clientID, clientSecret, baseURL, timeout } = options as Partial<ClientOptions>;
+  const { clientID, clientSecret, baseURL, timeout, customHeaders } = options as Partial<ClientOptions>;
   const missing = [
     ['clientID', clientID],
     ['clientSecret', clientSecret],
@@ -45,6 +51,7 @@ export function resolveClientConfig(options: unknown, where: string): ClientConf
     authorizationURL: `${base}/oauth/authorize`,
     tokenURL: `${base}/oauth/token`,
     timeout: resolveTimeout(timeout, where),
+    headers: resolveHeaders(customHeaders, where),
   };
 }
 
@@ -54,7 +61,37 @@ function resolveBaseURL(baseURL: unknown, where: string): string {
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
     throw new TypeError(`${where}: baseURL must be an http(s) URL, got ${describeValue(baseURL)}`);
   }
-  return (baseURL as string).replace(/\/+$/, '');
+  // Credentials would reach every user's browser in the authorize redirect; the
+  // message names the part, never its value.
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new TypeError(`${where}: baseURL must not hold credentials (user:password@); pass clientID and clientSecret instead`);
+  }
+  const text = baseURL as string;
+  if (text.includes('?') || text.includes('#')) {
+    throw new TypeError(`${where}: baseURL must not have a query or a fragment: the package appends paths to it`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+function resolveHeaders(headers: unknown, where: string): Readonly<Record<string, string>> {
+  if (headers === undefined || headers === null) return {};
+  if (typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new TypeError(`${where}: customHeaders must be an object of header names and values, got ${describeValue(headers)}`);
+  }
+  const checked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new TypeError(`${where}: customHeaders["${name}"] must be a string, got ${describeValue(value)}`);
+    }
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, String(value));
+    } catch {
+      throw new TypeError(`${where}: customHeaders holds a header Node cannot send (name or value with invalid characters)`);
+    }
+    checked[name] = String(value);
+  }
+  return Object.freeze(checked);
 }
 
 function resolveTimeout(timeout: unknown, where: string): number {

@@ -12,6 +12,7 @@
 export type TransportErrorCode =
   | 'timeout'
   | 'network_error'
+  | 'request_error'
   | 'unexpected_redirect'
   | 'response_too_large'
   | 'invalid_response'
@@ -78,22 +79,45 @@ export class FattureInCloudAPIError extends FattureInCloudError {
 }
 
 const REDACTED = '[redacted]';
-/** Fatture in Cloud's codes and tokens: `c/…`, `a/…`, `r/…`. */
-const TOKEN_PATTERN = /\b[acr]\/[\w.~+/=-]{12,}/g;
+/**
+ * Fatture in Cloud's codes and tokens (`c/…`, `a/…`, `r/…`), also URL-encoded
+ * (`r%2F…`), JSON-escaped (`r\/…`) or glued to a word before them (`old_r/…`).
+ */
+const TOKEN_PATTERN = /[acr](?:\/|%2f|\\\/)[\w.~+/=%\\-]{12,}/gi;
 /** Provider text is quoted in messages, but never at any length. */
 const MAX_QUOTED_LENGTH = 300;
 
 /**
- * Makes provider-supplied text safe to quote: removes every secret of the
- * request and anything shaped like a Fatture in Cloud token, and bounds it.
+ * The one scrubber for provider-supplied text (bodies, descriptions, headers):
+ * removes every secret of the request in the forms it may be echoed in, and
+ * anything shaped like a Fatture in Cloud token, and bounds the result.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let safe = text;
   for (const secret of secrets) {
-    if (secret) safe = safe.split(secret).join(REDACTED);
+    if (!secret) continue;
+    for (const form of echoedForms(secret)) safe = safe.split(form).join(REDACTED);
   }
   // Control characters in quoted text could forge log lines.
   // eslint-disable-next-line no-control-regex
   safe = safe.replace(TOKEN_PATTERN, REDACTED).replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return safe.length > MAX_QUOTED_LENGTH ? `${safe.slice(0, MAX_QUOTED_LENGTH)}…` : safe;
+}
+
+/** A secret as a server may echo it: as is, URL-encoded, JSON-escaped (with or without `\/`). */
+function echoedForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = [secret, json, json.replaceAll('/', '\\/')];
+  const encoded = urlEncoded(secret);
+  if (encoded) forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+  return [...new Set(forms)];
+}
+
+/** Undefined for a string with a lone surrogate, which no server could have URL-encoded either. */
+function urlEncoded(secret: string): string | undefined {
+  try {
+    return encodeURIComponent(secret);
+  } catch {
+    return undefined;
+  }
 }

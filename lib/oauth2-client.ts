@@ -1,21 +1,27 @@
-import type { OutgoingHttpHeaders } from 'node:http';
-import { OAuth2, type oauth2tokenCallback } from 'oauth';
-import { DEFAULT_TIMEOUT_MS } from './config';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { OAuth2, type dataCallback, type oauth2tokenCallback } from 'oauth';
+import { type ClientConfig, DEFAULT_TIMEOUT_MS } from './config';
 import { deliver } from './deliver';
+import { FattureInCloudError } from './errors';
+import { labelOf, requestText } from './http';
 import { refreshOnce } from './refresh';
-import { requestToken, type TokenResponse } from './token-endpoint';
+import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
 
 type TokenCallback = oauth2tokenCallback;
 /** The `oauth` client passes `null` for "no error", though its typings do not admit it. */
 const NO_ERROR = null as unknown as Error;
 
+/** What the client needs beyond the `oauth` constructor's positional arguments. */
+export type JsonOAuth2Settings = Pick<ClientConfig, 'timeout' | 'headers'>;
+
 /**
- * passport-oauth2's `oauth` client, but the token request is the JSON POST
- * Fatture in Cloud documents instead of a form POST. Code that reuses
- * `strategy._oauth2` (passport-oauth2-refresh does) gets the same request.
+ * passport-oauth2's `oauth` client, with every request it makes going through
+ * the package's HTTP helper: the token request is the JSON POST Fatture in Cloud
+ * documents instead of a form POST, and the inherited `get` has a timeout. Code
+ * that reuses `strategy._oauth2` (passport-oauth2-refresh does) gets the same.
  */
 export class JsonOAuth2Client extends OAuth2 {
-  readonly timeout: number;
+  readonly settings: JsonOAuth2Settings;
 
   constructor(
     clientId: string,
@@ -24,14 +30,14 @@ export class JsonOAuth2Client extends OAuth2 {
     authorizePath: string,
     accessTokenPath: string,
     customHeaders?: OutgoingHttpHeaders,
-    timeout = DEFAULT_TIMEOUT_MS,
+    settings: JsonOAuth2Settings = { timeout: DEFAULT_TIMEOUT_MS, headers: {} },
   ) {
     super(clientId, clientSecret, baseSite, authorizePath, accessTokenPath, customHeaders);
-    this.timeout = timeout;
+    this.settings = settings;
     // Never put a token in a query string, even through the inherited `get`.
     this.useAuthorizationHeaderforGET(true);
     // passport-oauth2-refresh copies this method onto a client it builds without
-    // our timeout; bound, it keeps this client's settings.
+    // our settings; bound, it keeps this client's.
     this.getOAuthAccessToken = this.getOAuthAccessToken.bind(this);
   }
 
@@ -50,12 +56,28 @@ export class JsonOAuth2Client extends OAuth2 {
     });
   }
 
+  /** The inherited `get`, with the package's timeout, headers and errors; the token goes in the header. */
+  override get(url: string, accessToken: string, callback: dataCallback): void {
+    const request = requestText({
+      method: 'GET',
+      url,
+      headers: { ...this.settings.headers, Authorization: `Bearer ${accessToken}` },
+      timeout: this.settings.timeout,
+      secrets: [this._clientSecret, accessToken],
+    }).then(({ status, text }) => {
+      if (status >= 200 && status < 300) return text;
+      throw new FattureInCloudError(`Fatture in Cloud answered ${labelOf('GET', url)} with HTTP ${status}`, { code: 'http_error', status });
+    });
+    // The `oauth` typings want an error object here even for success, where it passes null.
+    deliver(request, (error, text) => callback(error as { statusCode: number }, text, undefined as unknown as IncomingMessage));
+  }
+
   private async requestTokens(code: string, params: Record<string, unknown>): Promise<TokenResponse> {
-    const client = {
+    const client: TokenClient = {
       clientID: this._clientId,
       clientSecret: this._clientSecret,
       tokenURL: this._getAccessTokenUrl(),
-      timeout: this.timeout,
+      ...this.settings,
     };
     if (params.grant_type === 'refresh_token') return refreshOnce(client, code);
     const redirectURI = typeof params.redirect_uri === 'string' ? params.redirect_uri : undefined;

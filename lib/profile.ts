@@ -124,23 +124,31 @@ function parseUser(data: Fields): FattureInCloudUser {
   return data;
 }
 
-function parseCompanies(value: unknown, path: string, options: ParseProfileOptions): FattureInCloudCompany[] {
+/** Accountants control companies one level down; anything this deep is not Fatture in Cloud's. */
+const MAX_COMPANY_NESTING = 8;
+
+function parseCompanies(value: unknown, path: string, options: ParseProfileOptions, depth = 0): FattureInCloudCompany[] {
   if (value == null) return [];
   if (!Array.isArray(value)) throw shapeError(path, 'an array', value);
+  if (depth > MAX_COMPANY_NESTING) {
+    throw new FattureInCloudError(`Fatture in Cloud's ${path} nests controlled companies deeper than ${MAX_COMPANY_NESTING} levels`, {
+      code: 'invalid_response',
+    });
+  }
   const companies: FattureInCloudCompany[] = [];
   value.forEach((entry: unknown, index) => {
-    if (entry != null) companies.push(parseCompany(entry, `${path}[${index}]`, options));
+    if (entry != null) companies.push(parseCompany(entry, `${path}[${index}]`, options, depth));
   });
   return companies;
 }
 
-function parseCompany(value: unknown, path: string, options: ParseProfileOptions): FattureInCloudCompany {
+function parseCompany(value: unknown, path: string, options: ParseProfileOptions, depth: number): FattureInCloudCompany {
   const fields = requireObject(value, path);
   checkFields(fields, path, COMPANY_STRINGS, COMPANY_NUMBERS);
   const company: Fields = { ...fields };
   if (!options.includeCompanyAccessTokens) delete company.access_token;
   if (fields.controlled_companies != null) {
-    company.controlled_companies = parseCompanies(fields.controlled_companies, `${path}.controlled_companies`, options);
+    company.controlled_companies = parseCompanies(fields.controlled_companies, `${path}.controlled_companies`, options, depth + 1);
   }
   return company;
 }
@@ -149,8 +157,9 @@ function checkFields(fields: Fields, path: string, strings: readonly string[], n
   for (const key of strings) {
     if (fields[key] != null && typeof fields[key] !== 'string') throw shapeError(`${path}.${key}`, 'a string', fields[key]);
   }
+  // Ids beyond 2^53 were rounded by JSON.parse: two users could share one.
   for (const key of numbers) {
-    if (fields[key] != null && typeof fields[key] !== 'number') throw shapeError(`${path}.${key}`, 'a number', fields[key]);
+    if (fields[key] != null && !Number.isSafeInteger(fields[key])) throw shapeError(`${path}.${key}`, 'a whole number below 2^53', fields[key]);
   }
 }
 

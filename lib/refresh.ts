@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from './config';
+import { withDeadline } from './http';
 import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
-import { hasSpaceOrControl, MAX_TOKEN_LENGTH } from './token-shape';
+import { tokenShapeProblem } from './token-shape';
 
 /**
  * A stored set of tokens. Every refresh returns a new `refreshToken` and retires
@@ -25,29 +27,38 @@ export interface EnsureFreshOptions {
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 
 /**
- * Refresh requests in flight, by endpoint, client and refresh token. A refresh
- * token is single-use, so concurrent callers must share one request; the entry
- * goes as soon as the request settles, so a later call makes a new one.
+ * Refresh requests in flight, by endpoint, credentials and refresh token. A
+ * refresh token is single-use, so concurrent callers must share one request;
+ * the entry goes as soon as the request settles, so a later call makes a new one.
  */
 const inFlight = new Map<string, Promise<TokenResponse>>();
 
 /**
- * The raw refresh, shared by every caller that asks while it is in flight.
+ * The raw refresh, shared by every caller with the same credentials that asks
+ * while it is in flight; each caller still waits no longer than its own timeout.
  * What cannot be a refresh token is refused here, before any request, so every
  * path (strategy, standalone, passport-oauth2-refresh) gets the same check.
  * Callers are async functions: the TypeError becomes their rejection.
  */
 export function refreshOnce(client: TokenClient, refreshToken: unknown): Promise<TokenResponse> {
   assertRefreshToken(refreshToken);
-  const key = `${client.tokenURL}\n${client.clientID}\n${refreshToken}`;
+  const key = flightKey(client, refreshToken);
   let pending = inFlight.get(key);
   if (!pending) {
     pending = requestToken(client, { grant_type: 'refresh_token', refresh_token: refreshToken });
     inFlight.set(key, pending);
     const forget = (): void => void inFlight.delete(key);
     pending.then(forget, forget);
+    return pending;
   }
-  return pending;
+  return withDeadline(pending, client.timeout, `POST ${new URL(client.tokenURL).pathname}`);
+}
+
+/** A caller with another secret must not share (or spoil) the flight; hashed, so no secret sits in a key. */
+function flightKey(client: TokenClient, refreshToken: string): string {
+  return createHash('sha256')
+    .update([client.tokenURL, client.clientID, client.clientSecret, refreshToken].join('\n'))
+    .digest('base64url');
 }
 
 /** Refreshes and returns the new token set; concurrent calls share one request. */
@@ -102,9 +113,8 @@ function refreshTokenProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return describeValue(value);
   if (value.startsWith('a/')) return 'an access token (a/…)';
   if (value.startsWith('c/')) return 'an authorization code (c/…)';
-  if (value.length > MAX_TOKEN_LENGTH) return `a string of ${value.length} characters`;
-  if (hasSpaceOrControl(value)) return 'a string with spaces or control characters';
-  return undefined;
+  const problem = tokenShapeProblem(value);
+  return problem === undefined ? undefined : `a string that is ${problem}`;
 }
 
 /** For code without a strategy instance (a worker). */

@@ -18,7 +18,7 @@ import type { TokenResponse } from './token-endpoint';
 
 type PassedThroughOptions = Omit<
   OAuth2Strategy._StrategyOptionsBase,
-  'authorizationURL' | 'tokenURL' | 'clientID' | 'clientSecret' | 'scope' | 'scopeSeparator' | 'state' | 'pkce'
+  'authorizationURL' | 'tokenURL' | 'clientID' | 'clientSecret' | 'scope' | 'scopeSeparator' | 'state' | 'pkce' | 'customHeaders'
 >;
 
 export interface FattureInCloudStrategyOptionsBase extends PassedThroughOptions, ClientOptions {
@@ -131,21 +131,20 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
       '',
       client.authorizationURL,
       client.tokenURL,
-      options.customHeaders,
-      client.timeout,
+      client.headers,
+      client,
     );
   }
 
   override authenticate(req: Request, options: FattureInCloudAuthenticateOptions = {}): void {
     const outcome = readCallback(req.query, req.body as Record<string, unknown> | undefined);
     switch (outcome.kind) {
-      case 'denied': {
-        // Anyone can put anything in a callback URL: quote it only once scrubbed.
-        const message = outcome.description ? redact(outcome.description, [this.client.clientSecret]) : undefined;
-        return this.fail({ message: message ?? 'You did not allow access to Fatture in Cloud.' }, 401);
-      }
+      case 'denied':
+        // Anyone can put anything in a callback URL: the message is ours, the
+        // provider's description (scrubbed) goes beside it, never in its place.
+        return this.fail({ message: DENIED_MESSAGE, description: this.scrub(outcome.description) }, 401);
       case 'provider_error':
-        return this.error(authorizationError(outcome, [this.client.clientSecret]));
+        return this.error(authorizationError(outcome, (text) => this.scrub(text)));
       case 'invalid':
         return this.fail({ message: `Invalid callback from Fatture in Cloud: ${outcome.reason}.` }, 400);
       case 'start':
@@ -158,6 +157,10 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
         }
     }
     super.authenticate(req, options);
+  }
+
+  private scrub(text: string | undefined): string | undefined {
+    return text === undefined ? undefined : redact(text, [this.client.clientSecret]);
   }
 
   /** Parameters in the order the official SDK sends them: response_type, client_id, then the rest. */
@@ -203,15 +206,24 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
   }
 }
 
+export const DENIED_MESSAGE = 'You did not allow access to Fatture in Cloud.';
+
+/** An OAuth error code is a short word (RFC 6749 §4.1.2.1); anything else is not quoted. */
+const ERROR_CODE_SHAPE = /^[a-z0-9_.-]{1,64}$/i;
+
+/** passport-oauth2's AuthorizationError, with a message of our words and the provider's description beside it. */
+export type FattureInCloudAuthorizationError = OAuth2Strategy.AuthorizationError & { description: string | undefined };
+
 function authorizationError(
   { error, description, uri }: { error: string; description: string | undefined; uri: string | undefined },
-  secrets: readonly string[],
-): OAuth2Strategy.AuthorizationError {
-  const code = redact(error, secrets);
-  const detail = description ? `: ${redact(description, secrets)}` : '';
-  return new OAuth2Strategy.AuthorizationError(
-    `Fatture in Cloud authorization failed (${code})${detail}`,
+  scrub: (text: string | undefined) => string | undefined,
+): FattureInCloudAuthorizationError {
+  const scrubbed = scrub(error) ?? '';
+  const code = ERROR_CODE_SHAPE.test(scrubbed) ? scrubbed : 'unrecognised_error';
+  const authorizationError = new OAuth2Strategy.AuthorizationError(
+    `Fatture in Cloud could not authorize the app (${code}); see the error's description for the provider's words`,
     code,
-    uri === undefined ? undefined : redact(uri, secrets),
+    scrub(uri),
   );
+  return Object.assign(authorizationError, { description: scrub(description) });
 }

@@ -1,6 +1,7 @@
 import type { ClientConfig } from './config';
-import { FattureInCloudError, FattureInCloudTokenError, redact } from './errors';
-import { type JSONResponse, requestJSON } from './http';
+import { FattureInCloudError, FattureInCloudTokenError } from './errors';
+import { type JSONResponse, type Quote, requestJSON } from './http';
+import { tokenShapeProblem } from './token-shape';
 
 /** The two grants `POST /oauth/token` takes. */
 export type TokenGrant =
@@ -19,24 +20,24 @@ export interface TokenResponse {
 }
 
 /** What a token request needs to know of the client. */
-export type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout'>;
+export type TokenClient = Pick<ClientConfig, 'clientID' | 'clientSecret' | 'tokenURL' | 'timeout' | 'headers'>;
 
 /**
  * Sends one grant as a JSON POST, exactly as the official SDK does, and returns
  * the checked answer. Every failure is a FattureInCloudError free of secrets.
  */
 export async function requestToken(client: TokenClient, grant: TokenGrant): Promise<TokenResponse> {
-  const secret = grant.grant_type === 'refresh_token' ? grant.refresh_token : grant.code;
-  const secrets = [client.clientSecret, secret];
+  const spent = grant.grant_type === 'refresh_token' ? grant.refresh_token : grant.code;
   const response = await requestJSON(
     {
       method: 'POST',
       url: client.tokenURL,
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { ...client.headers, 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(tokenRequestBody(client, grant)),
       timeout: client.timeout,
+      secrets: [client.clientSecret, spent],
     },
-    (answer, label) => tokenError(answer, label, grant, secrets),
+    (answer, label, quote) => tokenError(answer, label, grant, quote),
   );
   return checkTokenResponse(response);
 }
@@ -69,25 +70,28 @@ const ADVICE: Record<string, Partial<Record<TokenGrant['grant_type'], string>>> 
   },
 };
 
-function tokenError(
-  response: JSONResponse,
-  label: string,
-  grant: TokenGrant,
-  secrets: readonly string[],
-): FattureInCloudError | undefined {
+function tokenError(response: JSONResponse, label: string, grant: TokenGrant, quote: Quote): FattureInCloudError | undefined {
   const body = response.body as { error?: unknown; error_description?: unknown } | undefined;
   if (typeof body?.error !== 'string') return undefined;
-  const code = redact(body.error, secrets);
-  const description =
-    typeof body.error_description === 'string' ? redact(body.error_description, secrets) : undefined;
+  const code = quote(body.error);
+  const description = typeof body.error_description === 'string' ? quote(body.error_description) : undefined;
   const what = grant.grant_type === 'refresh_token' ? 'the token refresh' : 'the authorization code exchange';
-  const advice = ADVICE[code]?.[grant.grant_type];
-  const details = [description, advice].filter(Boolean).join(': ');
   return new FattureInCloudTokenError(
-    `Fatture in Cloud refused ${what} (${label}, HTTP ${response.status} ${code})${details ? `: ${details}` : ''}`,
+    `Fatture in Cloud refused ${what} (${label}, HTTP ${response.status} ${code})${explain(description, ADVICE[code]?.[grant.grant_type])}`,
     { code, status: response.status, description },
   );
 }
+
+/** The provider's description and our advice as one sentence: `: the code has expired. Check …`. */
+export function explain(description: string | undefined, advice: string | undefined): string {
+  const said = description?.trim().replace(/[.\s]+$/, '');
+  if (said && advice) return `: ${said}; ${advice}`;
+  if (said) return `: ${said}`;
+  return advice ? `: ${advice}` : '';
+}
+
+/** Beyond a year (the refresh token's own life) a lifetime is a bug or an attack, and would make expiresAt meaningless. */
+export const MAX_EXPIRES_IN_S = 365 * 86_400;
 
 function checkTokenResponse({ body, status }: JSONResponse): TokenResponse {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -108,16 +112,18 @@ function checkTokenResponse({ body, status }: JSONResponse): TokenResponse {
 }
 
 function tokenResponseProblem(fields: Record<string, unknown>): string | undefined {
-  if (!isNonEmptyString(fields.access_token)) return 'without an access_token string';
-  if (!isNonEmptyString(fields.refresh_token)) return 'without a refresh_token string';
-  const expiresIn = fields.expires_in;
-  const seconds = typeof expiresIn === 'string' && expiresIn.trim() !== '' ? Number(expiresIn) : expiresIn;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-    return 'without a positive expires_in';
+  for (const name of ['access_token', 'refresh_token'] as const) {
+    const problem = tokenShapeProblem(fields[name]);
+    if (problem) return `with an ${name} that is ${problem}`;
+  }
+  if (expiresInSeconds(fields.expires_in) === undefined) {
+    return `without an expires_in of decimal seconds between 1 and ${MAX_EXPIRES_IN_S}`;
   }
   return undefined;
 }
 
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
+/** Decimal seconds, as a number or a string of digits: not `"0x10"`, not `1e300`. */
+function expiresInSeconds(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' && /^\d{1,12}(\.\d{1,6})?$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && seconds > 0 && seconds <= MAX_EXPIRES_IN_S ? seconds : undefined;
 }

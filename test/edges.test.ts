@@ -6,7 +6,7 @@ import { readCallback } from '../lib/callback';
 import { resolveClientConfig } from '../lib/config';
 import { redact } from '../lib/errors';
 import { ensureFreshToken, FattureInCloudError, FattureInCloudStrategy, refreshAccessToken } from '../lib/index';
-import { BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE } from './helpers';
+import { BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, serializations } from './helpers';
 
 /** The corners the flow tests do not pass through. */
 const tokens = { access_token: 'a/edge-access-token-000', refresh_token: 'r/edge-refresh-token-00', expires_in: 86400 };
@@ -80,10 +80,11 @@ describe('edge cases', () => {
     expect(parseRateLimit({ 'ratelimit-hourlylimit': 'lots' })).to.equal(undefined);
   });
 
-  it('names a network failure without a system code by its message', async () => {
-    nock(BASE).post('/oauth/token').replyWithError(new Error('boom'));
+  it('describes a network failure without a system code in its own words, never the error\'s', async () => {
+    nock(BASE).post('/oauth/token').replyWithError(new Error('boom r/edge-old'));
     const error = await refreshAccessToken({ clientID: 'i', clientSecret: 's' }, 'r/edge-old').catch((caught: unknown) => caught);
-    expect((error as Error).message).to.match(/: boom$/);
+    expect((error as Error).message).to.match(/: the connection closed before the response was complete$/);
+    expect(serializations(error)).not.to.include('boom');
   });
 
   it('says when an answer has no content-type', async () => {

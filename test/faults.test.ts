@@ -146,13 +146,13 @@ describe('wrong types from the provider', () => {
   afterEach(() => nock.cleanAll());
 
   const tokenCases: [string, object, RegExp][] = [
-    ['expires_in as a non-numeric string', { ...goodTokens, expires_in: 'tomorrow' }, /positive expires_in/],
-    ['expires_in missing', { ...goodTokens, expires_in: undefined }, /positive expires_in/],
-    ['expires_in negative', { ...goodTokens, expires_in: -5 }, /positive expires_in/],
-    ['access_token a number', { ...goodTokens, access_token: 12345 }, /without an access_token string/],
-    ['access_token an object', { ...goodTokens, access_token: { value: ACCESS } }, /without an access_token string/],
-    ['a JSON array', [goodTokens], /without an access_token string/],
-    ['JSON null', null as unknown as object, /not JSON|without an access_token/],
+    ['expires_in as a non-numeric string', { ...goodTokens, expires_in: 'tomorrow' }, /expires_in of decimal seconds/],
+    ['expires_in missing', { ...goodTokens, expires_in: undefined }, /expires_in of decimal seconds/],
+    ['expires_in negative', { ...goodTokens, expires_in: -5 }, /expires_in of decimal seconds/],
+    ['access_token a number', { ...goodTokens, access_token: 12345 }, /access_token that is not a string/],
+    ['access_token an object', { ...goodTokens, access_token: { value: ACCESS } }, /access_token that is not a string/],
+    ['a JSON array', [goodTokens], /access_token that is not a string/],
+    ['JSON null', null as unknown as object, /not JSON|access_token that is not a string/],
   ];
   for (const [name, body, message] of tokenCases) {
     it(`token response with ${name}`, async () => {

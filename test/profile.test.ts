@@ -91,10 +91,10 @@ describe('parseProfile', () => {
     ['companies not an array', userInfo, { data: { companies: { id: 1 } } }, /data\.companies should be an array, got object/],
     ['a company that is a string', userInfo, { data: { companies: ['x'] } }, /companies\[0\] should be an object, got string/],
     ['a numeric name', userInfo, { data: { companies: [{ name: 5 }] } }, /companies\[0\]\.name should be a string, got number/],
-    ['a string company id', userInfo, { data: { companies: [{ id: '5' }] } }, /companies\[0\]\.id should be a number/],
+    ['a string company id', userInfo, { data: { companies: [{ id: '5' }] } }, /companies\[0\]\.id should be a whole number below 2\^53/],
     ['controlled companies not an array', userInfo, { data: { companies: [{ controlled_companies: 'x' }] } }, /controlled_companies should be an array/],
     ['a user email that is an object', { data: { email: {} } }, companies, /user\/info: data\.email should be a string, got object/],
-    ['a user id that is a boolean', { data: { id: true } }, companies, /data\.id should be a number, got boolean/],
+    ['a user id that is a boolean', { data: { id: true } }, companies, /data\.id should be a whole number below 2\^53, got boolean/],
     ['a body that is an array', [], companies, /user\/info should be an object, got an array/],
   ];
   for (const [name, user, body, message] of wrongShapes) {

@@ -92,7 +92,9 @@ describe('token refresh', () => {
     ['undefined', undefined, /got undefined/],
     ['null', null, /got null/],
     ['an object', { token: 'r/x' }, /got an object/],
-    ['a string with a newline', 'r/abc\ndef', /control characters/],
+    ['a string with a newline', 'r/abc\ndef', /not printable ASCII/],
+    ['a string with U+2028', 'r/abc\u2028def', /not printable ASCII/],
+    ['a string with a character above U+00FF', 'r/abc\u0100def', /not printable ASCII/],
   ];
   for (const [name, value, message] of refused) {
     it(`refuses ${name} before any request, without echoing it`, async () => {
@@ -125,7 +127,7 @@ describe('token refresh', () => {
   it('refuses an answer without a new refresh token', async () => {
     mockRefresh(200, { access_token: NEW_ACCESS, expires_in: 86400 });
     const error = await makeStrategy().refreshAccessToken(OLD_REFRESH).catch((caught: unknown) => caught);
-    expect((error as Error).message).to.match(/without a refresh_token/);
+    expect((error as Error).message).to.match(/refresh_token that is not a string/);
     expectNoSecrets(error, [NEW_ACCESS]);
   });
 

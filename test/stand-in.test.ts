@@ -123,9 +123,9 @@ describe('the Fatture in Cloud stand-in', () => {
 
   describe('refusals', () => {
     it('answers 404 in the API error shape for unknown routes', async () => {
-      const response = await fetch(`${standIn.baseURL}/c/1/entities/clients`);
+      const response = await fetch(`${standIn.baseURL}/c/1/entities/suppliers`);
       expect(response.status).to.equal(404);
-      expect(await response.json()).to.deep.equal({ error: { message: 'No route GET /c/1/entities/clients', code: 'NOT_FOUND' } });
+      expect(await response.json()).to.deep.equal({ error: { message: 'No route GET /c/1/entities/suppliers', code: 'NOT_FOUND' } });
     });
 
     it('refuses an unknown grant, a missing code, a missing refresh token, a foreign redirect_uri', async () => {

@@ -191,17 +191,32 @@ describe('FattureInCloudStrategy', () => {
       expect(outcome).to.deep.include({ kind: 'fail', status: 403 });
     });
 
-    it('fails access_denied with the provider description', async () => {
+    it('fails access_denied with our message, the provider description beside it', async () => {
       const outcome = await runStrategy(makeStrategy(), {
         query: { error: 'access_denied', error_description: 'The user denied the request', state: 'x' },
       });
-      expect(outcome).to.deep.equal({ kind: 'fail', challenge: { message: 'The user denied the request' }, status: 401 });
+      expect(outcome).to.deep.equal({
+        kind: 'fail',
+        challenge: { message: 'You did not allow access to Fatture in Cloud.', description: 'The user denied the request' },
+        status: 401,
+      });
+    });
+
+    it('never lets attacker-written text of a callback URL become the failure message', async () => {
+      const spoof = 'Your account is suspended, call +39 000 000';
+      const denied = await runStrategy(makeStrategy(), { query: { error: 'access_denied', error_description: spoof } });
+      if (denied.kind !== 'fail') throw new Error(denied.kind);
+      expect((denied.challenge as { message: string }).message).to.equal('You did not allow access to Fatture in Cloud.');
+      const other = await runStrategy(makeStrategy(), { query: { error: spoof, error_description: spoof } });
+      if (other.kind !== 'error') throw new Error(other.kind);
+      expect(other.error.message).not.to.include('suspended');
+      expect(other.error).to.include({ code: 'unrecognised_error', description: spoof });
     });
 
     it('fails access_denied with a default message when there is no description', async () => {
       const outcome = await runStrategy(makeStrategy(), { query: { error: 'access_denied' } });
       expect(outcome.kind).to.equal('fail');
-      if (outcome.kind === 'fail') expect(outcome.challenge).to.deep.equal({ message: 'You did not allow access to Fatture in Cloud.' });
+      if (outcome.kind === 'fail') expect(outcome.challenge).to.deep.equal({ message: 'You did not allow access to Fatture in Cloud.', description: undefined });
     });
 
     it('turns any other error into an AuthorizationError', async () => {
@@ -210,8 +225,8 @@ describe('FattureInCloudStrategy', () => {
       });
       if (outcome.kind !== 'error') throw new Error(outcome.kind);
       expect(outcome.error).to.be.instanceOf(OAuth2Strategy.AuthorizationError);
-      expect(outcome.error.message).to.equal('Fatture in Cloud authorization failed (invalid_scope): Scope not allowed');
-      expect(outcome.error).to.include({ code: 'invalid_scope', uri: 'https://x/doc' });
+      expect(outcome.error.message).to.equal("Fatture in Cloud could not authorize the app (invalid_scope); see the error's description for the provider's words");
+      expect(outcome.error).to.include({ code: 'invalid_scope', uri: 'https://x/doc', description: 'Scope not allowed' });
     });
 
     const oddCallbacks: [string, Record<string, unknown>, RegExp][] = [
@@ -220,7 +235,7 @@ describe('FattureInCloudStrategy', () => {
       ['an object code', { code: { nested: 'x' }, state: 'abc' }, /not one single string/],
       ['an empty code', { code: '', state: 'abc' }, /empty/],
       ['an absurdly long code', { code: `c/${'x'.repeat(5000)}`, state: 'abc' }, /longer than 4096/],
-      ['a code with control characters', { code: 'c/abc\r\nInjected: 1', state: 'abc' }, /control characters/],
+      ['a code with control characters', { code: 'c/abc\r\nInjected: 1', state: 'abc' }, /not printable ASCII/],
       ['a repeated error', { error: ['access_denied', 'x'] }, /error parameter/],
     ];
     for (const [name, query, reason] of oddCallbacks) {
@@ -293,7 +308,8 @@ describe('FattureInCloudStrategy', () => {
       const error = await exchangeError(() => nock(BASE).post('/oauth/token').reply(400, fixture('token-error-invalid-grant')));
       expect(error).to.be.instanceOf(FattureInCloudTokenError);
       expect(error).to.include({ status: 400, code: 'invalid_grant' });
-      expect(error.message).to.include('The authorization code has expired or has already been used.');
+      // One sentence: the provider's description, then our advice.
+      expect(error.message).to.include('The authorization code has expired or has already been used; the authorization code is invalid');
       expect(error.message).to.include('codes live 60 seconds');
     });
 
@@ -302,7 +318,7 @@ describe('FattureInCloudStrategy', () => {
         nock(BASE).post('/oauth/token').reply(401, { error: 'invalid_client', error_description: 'Client authentication failed' }),
       );
       expect(error).to.include({ status: 401, code: 'invalid_client' });
-      expect(error.message).to.match(/Client authentication failed: check clientID and clientSecret/);
+      expect(error.message).to.match(/: Client authentication failed; check clientID and clientSecret$/);
     });
 
     it('scrubs secrets the provider echoes back', async () => {
@@ -340,7 +356,7 @@ describe('FattureInCloudStrategy', () => {
     it('JSON without access_token', async () => {
       const error = await exchangeError(() => nock(BASE).post('/oauth/token').reply(200, { token_type: 'bearer' }));
       expect(error).to.include({ status: 200, code: 'invalid_response' });
-      expect(error.message).to.match(/without an access_token/);
+      expect(error.message).to.match(/with an access_token that is not a string \(undefined\)/);
       expect(error.message).not.to.match(/Failed to obtain access token/);
     });
 

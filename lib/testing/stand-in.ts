@@ -1,15 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../profile';
 import { isFattureInCloudScope } from '../scopes';
+import { clientsOf, clientsPage } from './clients';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
+import { Grants, randomToken } from './grants';
 import { consentPage, errorPage } from './pages';
 
 /**
  * A Fatture in Cloud stand-in on loopback, built on node:http alone: the OAuth
- * endpoints and the two user endpoints, with the documented token prefixes,
- * lifetimes, rotation and error shapes. For offline development and tests.
+ * endpoints, the two user endpoints and the clients list, with the documented
+ * token prefixes, lifetimes, rotation, scopes and error shapes. For offline
+ * development and tests.
  */
 
 export interface StandInOptions {
@@ -47,22 +49,19 @@ export interface FattureInCloudStandIn {
   user: FattureInCloudUser;
   companies: FattureInCloudCompany[];
   latency: number;
+  /** Authorization codes issued and neither used nor expired yet. */
+  readonly pendingCodes: number;
   /** Moves the stand-in's clock forward, to expire codes and tokens. */
   advanceClock(milliseconds: number): void;
+  /** Kills the grant `refreshToken` belongs to, as a user who disconnects the app: its next refresh is `invalid_grant`. */
+  revokeRefreshToken(refreshToken: string): boolean;
+  /** The live refresh token of the grant `refreshToken` belongs to (spent or not); undefined once revoked or expired. */
+  currentRefreshToken(refreshToken: string): string | undefined;
   now(): number;
   close(): Promise<void>;
 }
 
-const CODE_LIFETIME_MS = 60_000;
-const ACCESS_LIFETIME_S = 86_400;
-const REFRESH_LIFETIME_MS = 365 * 86_400_000;
 const MAX_BODY_BYTES = 64 * 1024;
-
-interface IssuedCode {
-  redirectURI: string;
-  scope: string;
-  expiresAt: number;
-}
 
 export async function startFattureInCloudStandIn(options: StandInOptions): Promise<FattureInCloudStandIn> {
   const state = new StandInState(options);
@@ -85,9 +84,7 @@ class StandInState {
   companies: FattureInCloudCompany[];
   latency: number;
   readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0 };
-  readonly codes = new Map<string, IssuedCode>();
-  readonly accessTokens = new Map<string, number>();
-  readonly refreshTokens = new Map<string, number>();
+  readonly grants = new Grants(() => this.now());
   private clockOffset = 0;
 
   constructor(options: StandInOptions) {
@@ -108,25 +105,6 @@ class StandInState {
     return Date.now() + this.clockOffset;
   }
 
-  issueTokens(): Record<string, unknown> {
-    const accessToken = `a/${randomToken()}`;
-    const refreshToken = `r/${randomToken()}`;
-    this.accessTokens.set(accessToken, this.now() + ACCESS_LIFETIME_S * 1000);
-    this.refreshTokens.set(refreshToken, this.now() + REFRESH_LIFETIME_MS);
-    this.forgetExpired();
-    return { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: ACCESS_LIFETIME_S };
-  }
-
-  /** Keeps long runs (load tests, benchmarks) from growing the maps without end. */
-  private forgetExpired(): void {
-    if (this.accessTokens.size % 1024 !== 0) return;
-    const now = this.now();
-    for (const map of [this.accessTokens, this.refreshTokens]) {
-      for (const [token, expiresAt] of map) if (expiresAt <= now) map.delete(token);
-    }
-    for (const [code, issued] of this.codes) if (issued.expiresAt <= now) this.codes.delete(code);
-  }
-
   advanceClock(milliseconds: number): void {
     this.clockOffset += milliseconds;
   }
@@ -145,7 +123,10 @@ function publicView(state: StandInState, baseURL: string, close: () => Promise<v
       set companies(companies) { state.companies = companies; },
       get latency() { return state.latency; },
       set latency(latency) { state.latency = latency; },
+      get pendingCodes() { return state.grants.pendingCodes; },
       advanceClock: (milliseconds) => state.advanceClock(milliseconds),
+      revokeRefreshToken: (refreshToken) => state.grants.revoke(refreshToken),
+      currentRefreshToken: (refreshToken) => state.grants.currentRefreshToken(refreshToken),
       now: () => state.now(),
       close,
     };
@@ -171,17 +152,22 @@ const ROUTES: Record<string, Route> = {
     token(state, await readBody(req), res);
   },
   'GET /user/info': (state, req, res) => {
-    userEndpoint(state, req, res, () => ({ data: state.user, ...USER_INFO_EXTRAS }));
+    apiEndpoint(state, req, res, () => ({ data: state.user, ...USER_INFO_EXTRAS }));
   },
   'GET /user/companies': (state, req, res) => {
-    userEndpoint(state, req, res, () => ({ data: { companies: withAccessTokens(state.companies) } }));
+    apiEndpoint(state, req, res, () => ({ data: { companies: withAccessTokens(state.companies) } }));
   },
 };
 
+const CLIENTS_PATH = /^\/c\/(\d{1,15})\/entities\/clients$/;
+
 async function handle(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const route = `${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://stand-in').pathname}`;
+  const url = new URL(req.url ?? '/', 'http://stand-in');
+  const route = `${req.method ?? 'GET'} ${url.pathname}`;
   const handler = ROUTES[route];
+  const companyID = req.method === 'GET' ? CLIENTS_PATH.exec(url.pathname)?.[1] : undefined;
   if (handler) await handler(state, req, res);
+  else if (companyID !== undefined) listClients(state, req, res, Number(companyID), url.searchParams);
   else sendJSON(res, 404, { error: { message: `No route ${route}`, code: 'NOT_FOUND' } });
 }
 
@@ -209,9 +195,7 @@ function decide(state: StandInState, form: URLSearchParams, res: ServerResponse)
   if (problem) return sendHTML(res, 400, errorPage(problem));
   const target = new URL(state.redirectURI);
   if (form.get('decision') === 'approve') {
-    const code = `c/${randomToken()}`;
-    state.codes.set(code, { redirectURI: state.redirectURI, scope: form.get('scope') ?? '', expiresAt: state.now() + CODE_LIFETIME_MS });
-    target.searchParams.set('code', code);
+    target.searchParams.set('code', state.grants.issueCode(state.redirectURI, form.get('scope') ?? ''));
   } else {
     target.searchParams.set('error', 'access_denied');
     target.searchParams.set('error_description', 'The user denied the authorization request.');
@@ -237,34 +221,65 @@ type Refuse = (status: number, error: string, description: string) => void;
 
 function exchangeCode(state: StandInState, fields: Record<string, unknown>, res: ServerResponse, refuse: Refuse): void {
   if (typeof fields.code !== 'string') return refuse(400, 'invalid_request', 'The code field is required when grant type is authorization_code.');
-  const issued = state.codes.get(fields.code);
-  state.codes.delete(fields.code);
-  if (!issued || issued.expiresAt <= state.now()) return refuse(400, 'invalid_grant', 'The authorization code has expired or has already been used.');
+  const issued = state.grants.redeemCode(fields.code);
+  if (!issued) return refuse(400, 'invalid_grant', 'The authorization code has expired or has already been used.');
   if (fields.redirect_uri !== issued.redirectURI) return refuse(400, 'invalid_grant', 'The redirect_uri does not match.');
-  sendJSON(res, 200, state.issueTokens());
+  sendJSON(res, 200, state.grants.startGrant(issued.scope));
 }
 
 function rotateRefreshToken(state: StandInState, fields: Record<string, unknown>, res: ServerResponse, refuse: Refuse): void {
   if (typeof fields.refresh_token !== 'string') return refuse(400, 'invalid_request', 'The refresh token field is required.');
-  const expiresAt = state.refreshTokens.get(fields.refresh_token);
-  state.refreshTokens.delete(fields.refresh_token);
-  if (expiresAt === undefined || expiresAt <= state.now()) return refuse(400, 'invalid_grant', 'The refresh token is invalid, expired or already used.');
-  sendJSON(res, 200, state.issueTokens());
+  const tokens = state.grants.rotate(fields.refresh_token);
+  if (!tokens) return refuse(400, 'invalid_grant', 'The refresh token is invalid, expired or already used.');
+  sendJSON(res, 200, tokens);
 }
 
-function userEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: () => unknown): void {
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-HourlyRemaining': '999',
+  'RateLimit-HourlyLimit': '1000',
+  'RateLimit-MonthlyRemaining': '39999',
+  'RateLimit-MonthlyLimit': '40000',
+};
+
+/** Answers with `body(scopes)` for a live Bearer token, with the documented 401 otherwise. */
+function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: (scopes: readonly string[]) => APIAnswer): void {
   state.stats.apiRequests += 1;
   const token = /^Bearer (a\/\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const expiresAt = token === undefined ? undefined : state.accessTokens.get(token);
-  if (expiresAt === undefined || expiresAt <= state.now()) {
+  const access = token === undefined ? undefined : state.grants.access(token);
+  if (!access) {
     return sendJSON(res, 401, { error: { message: 'Unauthorized: the access token is invalid or expired.', code: 'UNAUTHORIZED' } }, { 'Retry-After': '0' });
   }
-  sendJSON(res, 200, body(), {
-    'RateLimit-HourlyRemaining': '999',
-    'RateLimit-HourlyLimit': '1000',
-    'RateLimit-MonthlyRemaining': '39999',
-    'RateLimit-MonthlyLimit': '40000',
+  const answer = body(access.scope);
+  if (answer instanceof Refusal) return sendJSON(res, answer.status, { error: { message: answer.message, code: answer.code } }, { 'Retry-After': '0' });
+  sendJSON(res, 200, answer, RATE_LIMIT_HEADERS);
+}
+
+class Refusal {
+  constructor(readonly status: number, readonly code: string, readonly message: string) {}
+}
+
+type APIAnswer = Record<string, unknown> | Refusal;
+
+function listClients(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, query: URLSearchParams): void {
+  apiEndpoint(state, req, res, (scopes) => {
+    if (!scopes.includes('entity.clients:r') && !scopes.includes('entity.clients:a')) {
+      return new Refusal(403, 'NO_PERMISSION', 'This app is not enabled to read clients: it needs the entity.clients:r scope');
+    }
+    if (!companyIDs(state.companies).has(companyID)) {
+      return new Refusal(403, 'NO_PERMISSION', 'You do not have permission to access this company');
+    }
+    return clientsPage(clientsOf(companyID), query);
   });
+}
+
+/** The companies the user can act for, controlled ones included. */
+function companyIDs(companies: readonly FattureInCloudCompany[]): Set<number> {
+  const ids = new Set<number>();
+  for (const company of companies) {
+    if (typeof company.id === 'number') ids.add(company.id);
+    for (const id of companyIDs(company.controlled_companies ?? [])) ids.add(id);
+  }
+  return ids;
 }
 
 /** Real companies carry a live access token each; the stand-in mints one per answer. */
@@ -311,10 +326,6 @@ function sendJSON(res: ServerResponse, status: number, body: unknown, headers: R
 
 function sendHTML(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-}
-
-function randomToken(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

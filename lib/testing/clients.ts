@@ -1,0 +1,67 @@
+/**
+ * The stand-in's `GET /c/{company_id}/entities/clients`: a few clients per
+ * company, in the paginated list shape of the official spec (ListClientsResponse).
+ */
+
+export interface StandInClient {
+  id: number;
+  code: string;
+  name: string;
+  type: 'company' | 'person';
+  vat_number: string;
+  tax_code: string;
+  address_city: string;
+  country: string;
+  email: string;
+  [field: string]: unknown;
+}
+
+const SAMPLE_CLIENTS = [
+  { name: 'Avv. Maria Rossi', type: 'person', city: 'Milano', email: 'maria.rossi@example.com' },
+  { name: 'Bianchi Costruzioni S.p.A.', type: 'company', city: 'Torino', email: 'amministrazione@bianchi.example.com' },
+  { name: 'Trattoria Da Gino', type: 'company', city: 'Bologna', email: 'gino@trattoria.example.com' },
+] as const;
+
+/** The same clients for the same company every time; each company's differ by id and code. */
+export function clientsOf(companyID: number): StandInClient[] {
+  return SAMPLE_CLIENTS.map((sample, index) => ({
+    id: companyID * 100 + index + 1,
+    code: `C${companyID}-${index + 1}`,
+    name: sample.name,
+    type: sample.type,
+    vat_number: `IT${String(companyID * 1000 + index).padStart(11, '0')}`,
+    tax_code: `${String(companyID).padStart(8, '0')}${index}`,
+    address_city: sample.city,
+    country: 'Italia',
+    email: sample.email,
+  }));
+}
+
+/** One page of `clients`, as Fatture in Cloud paginates a list (`page`, `per_page` from the query). */
+export function clientsPage(clients: readonly StandInClient[], query: URLSearchParams): Record<string, unknown> {
+  const perPage = boundedInteger(query.get('per_page'), 5, 1, 100);
+  const lastPage = Math.max(1, Math.ceil(clients.length / perPage));
+  const page = boundedInteger(query.get('page'), 1, 1, lastPage);
+  const from = (page - 1) * perPage;
+  const data = clients.slice(from, from + perPage);
+  const pageURL = (number: number): string => `page=${number}`;
+  return {
+    current_page: page,
+    data,
+    first_page_url: pageURL(1),
+    from: data.length ? from + 1 : null,
+    last_page: lastPage,
+    last_page_url: pageURL(lastPage),
+    next_page_url: page < lastPage ? pageURL(page + 1) : null,
+    path: 'entities/clients',
+    per_page: perPage,
+    prev_page_url: page > 1 ? pageURL(page - 1) : null,
+    to: data.length ? from + data.length : null,
+    total: clients.length,
+  };
+}
+
+function boundedInteger(value: string | null, fallback: number, min: number, max: number): number {
+  const number = value === null ? fallback : Number(value);
+  return Number.isInteger(number) ? Math.min(max, Math.max(min, number)) : fallback;
+}
