@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from './config';
-import { withDeadline } from './http';
+import { type ClientConfig, type ClientOptions, DEFAULT_TIMEOUT_MS, describeValue, resolveClientConfig } from './config';
+import { labelOf, withDeadline } from './http';
 import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
 import { tokenShapeProblem } from './token-shape';
 
@@ -45,13 +45,14 @@ export function refreshOnce(client: TokenClient, refreshToken: unknown): Promise
   const key = flightKey(client, refreshToken);
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = requestToken(client, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    // The request outlives a hasty first caller, for the patient ones that join it.
+    const shared = { ...client, timeout: Math.max(client.timeout, DEFAULT_TIMEOUT_MS) };
+    pending = requestToken(shared, { grant_type: 'refresh_token', refresh_token: refreshToken });
     inFlight.set(key, pending);
     const forget = (): void => void inFlight.delete(key);
     pending.then(forget, forget);
-    return pending;
   }
-  return withDeadline(pending, client.timeout, `POST ${new URL(client.tokenURL).pathname}`);
+  return withDeadline(pending, client.timeout, labelOf('POST', client.tokenURL));
 }
 
 /** A caller with another secret must not share (or spoil) the flight; hashed, so no secret sits in a key. */

@@ -114,7 +114,7 @@ function checkTokenResponse({ body, status }: JSONResponse): TokenResponse {
 function tokenResponseProblem(fields: Record<string, unknown>): string | undefined {
   for (const name of ['access_token', 'refresh_token'] as const) {
     const problem = tokenShapeProblem(fields[name]);
-    if (problem) return `with an ${name} that is ${problem}`;
+    if (problem) return `with ${name === 'access_token' ? 'an' : 'a'} ${name} that is ${problem}`;
   }
   if (expiresInSeconds(fields.expires_in) === undefined) {
     return `without an expires_in of decimal seconds between 1 and ${MAX_EXPIRES_IN_S}`;

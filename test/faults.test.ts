@@ -1,32 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import nock from 'nock';
 import { FattureInCloudError, FattureInCloudStrategy } from '../lib/index';
 import { MAX_RESPONSE_BYTES } from '../lib/http';
+import { type Handler, serve } from './support/loopback';
 import { asFattureInCloudError, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, expectNoSecrets, fixture, runStrategy } from './helpers';
 
 const ACCESS = 'a/fault-test-access-token-0001';
 const REFRESH = 'r/fault-test-refresh-token-0002';
 const SECRETS = [CLIENT_SECRET, CODE, ACCESS, REFRESH];
 const goodTokens = { token_type: 'bearer', access_token: ACCESS, refresh_token: REFRESH, expires_in: 86400 };
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** A real server on loopback, for faults nock cannot fake: resets, drips, huge bodies. */
-async function serve(handler: Handler): Promise<{ baseURL: string; close: () => Promise<void> }> {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function strategyAt(baseURL: string, timeout = 300) {
   return new FattureInCloudStrategy(

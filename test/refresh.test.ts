@@ -116,12 +116,15 @@ describe('token refresh', () => {
     expectNoSecrets(error, [OLD_REFRESH, CLIENT_SECRET]);
   });
 
-  it('times out with a clear error', async () => {
-    nock(BASE).post('/oauth/token').delay(500).reply(200, rotated);
+  it('times out with a clear error, leaving the request for the next caller to join', async () => {
+    const scope = nock(BASE).post('/oauth/token').delay(500).reply(200, rotated);
     const error = await makeStrategy(100).refreshAccessToken(OLD_REFRESH).catch((caught: unknown) => caught);
     expect(error).to.include({ code: 'timeout' });
     expect((error as Error).message).to.include('within 100 ms');
     expectNoSecrets(error, [OLD_REFRESH, CLIENT_SECRET]);
+    // The token was spent by that request: a new one would be refused, joining it gets the successor.
+    expect((await makeStrategy(2000).refreshAccessToken(OLD_REFRESH)).refreshToken).to.equal(NEW_REFRESH);
+    expect(scope.isDone()).to.equal(true);
   });
 
   it('refuses an answer without a new refresh token', async () => {
@@ -235,7 +238,7 @@ describe('token refresh', () => {
       refresh.use('fic-timeout', strategy);
       nock(BASE).post('/oauth/token').delay(500).reply(200, rotated);
       const [error] = await new Promise<unknown[]>((resolve) => {
-        refresh.requestNewAccessToken('fic-timeout', OLD_REFRESH, (...args: unknown[]) => resolve(args));
+        refresh.requestNewAccessToken('fic-timeout', 'r/timeout-refresh-token-value-0009', (...args: unknown[]) => resolve(args));
       });
       expect(error).to.include({ code: 'timeout' });
     });
