@@ -1,5 +1,6 @@
 import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { withTimeout } from './deadline';
 import { FattureInCloudError, redact } from './errors';
 import { parseJSON } from './json';
 
@@ -85,19 +86,7 @@ export function labelOf(method: string, url: string): string {
 
 /** Rejects with the same timeout error the helper gives, for a caller that joined a request already in flight. */
 export function withDeadline<T>(promise: Promise<T>, timeout: number, label: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(timeoutError(label, timeout)), timeout);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return withTimeout(promise, timeout, () => timeoutError(label, timeout));
 }
 
 /** Where a request goes, as node:http takes it; parsed once per URL, not once per request. */

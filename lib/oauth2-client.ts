@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { OAuth2, type dataCallback, type oauth2tokenCallback } from 'oauth';
 import { type ClientConfig, DEFAULT_TIMEOUT_MS } from './config';
 import { deliver } from './deliver';
@@ -69,7 +69,9 @@ export class JsonOAuth2Client extends OAuth2 {
       throw new FattureInCloudError(`Fatture in Cloud answered ${labelOf('GET', url)} with HTTP ${status}`, { code: 'http_error', status });
     });
     // The `oauth` typings want an error object here even for success, where it passes null.
-    deliver(request, (error, text) => callback(error as { statusCode: number }, text, undefined as unknown as IncomingMessage));
+    deliver(request, (error, text) => {
+      callback(error as { statusCode: number }, text, undefined);
+    });
   }
 
   private async requestTokens(code: string, params: Record<string, unknown>): Promise<TokenResponse> {

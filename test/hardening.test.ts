@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { expect } from 'chai';
+import type { OAuth2 } from 'oauth';
 import nock from 'nock';
 import { redact } from '../lib/errors';
 import { requestJSON } from '../lib/http';
@@ -35,6 +36,11 @@ async function loginError(strategy: FattureInCloudStrategy) {
   if (outcome.kind !== 'error') throw new Error(`expected an error, got ${outcome.kind}`);
   expectNoSecrets(outcome.error, SECRETS);
   return asFattureInCloudError(outcome.error);
+}
+
+/** passport-oauth2 keeps its client protected; some apps reach for it all the same. */
+function oauth2Of(strategy: FattureInCloudStrategy): OAuth2 {
+  return (strategy as unknown as { _oauth2: OAuth2 })._oauth2;
 }
 
 function profileOf(strategy: FattureInCloudStrategy, accessToken: string): Promise<{ error: unknown; profile: unknown }> {
@@ -321,21 +327,21 @@ describe('hardening: what the adversarial review broke', () => {
       for (const scope of scopes) expect(scope.isDone()).to.equal(true);
     });
 
-    it('gives strategy._oauth2.get() the strategy\'s timeout and headers', async () => {
+    it('gives oauth2Of(strategy).get() the strategy\'s timeout and headers', async () => {
       nock(BASE).get('/c/1/info').matchHeader('authorization', `Bearer ${ACCESS}`).matchHeader('x-tenant', 'acme').delay(500).reply(200, '{}');
       const strategy = strategyAt(BASE, { timeout: 100, customHeaders: { 'X-Tenant': 'acme' } });
       const started = Date.now();
-      const error = await new Promise((resolve) => strategy._oauth2.get(`${BASE}/c/1/info`, ACCESS, (caught) => resolve(caught)));
+      const error = await new Promise((resolve) => oauth2Of(strategy).get(`${BASE}/c/1/info`, ACCESS, (caught) => resolve(caught)));
       expect(asFattureInCloudError(error).code).to.equal('timeout');
       expect(Date.now() - started).to.be.lessThan(400);
     });
 
-    it('passes the body of strategy._oauth2.get() through, and a non-2xx as an error with its status', async () => {
+    it('passes the body of oauth2Of(strategy).get() through, and a non-2xx as an error with its status', async () => {
       nock(BASE).get('/c/1/info').reply(200, '{"data":1}');
       nock(BASE).get('/c/2/info').reply(404, '{}');
       const strategy = strategyAt(BASE);
       const get = (path: string) =>
-        new Promise<[unknown, unknown]>((resolve) => strategy._oauth2.get(`${BASE}${path}`, ACCESS, (error, body) => resolve([error, body])));
+        new Promise<[unknown, unknown]>((resolve) => oauth2Of(strategy).get(`${BASE}${path}`, ACCESS, (error, body) => resolve([error, body])));
       expect(await get('/c/1/info')).to.deep.equal([null, '{"data":1}']);
       const [error] = await get('/c/2/info');
       expect(asFattureInCloudError(error)).to.include({ status: 404, code: 'http_error' });

@@ -1,0 +1,167 @@
+import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from '../config';
+import { FattureInCloudTokenError } from '../errors';
+import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
+import { type LockTiming, type Outcome, pause, underLock } from './lock';
+import { MemoryTokenStore } from './memory-store';
+import type { StoredTokenSet, TokenStore } from './store';
+import { assertTokenSet } from './token-set';
+
+export interface FattureInCloudTokensOptions extends ClientOptions {
+  /** Where token sets live. Default: a MemoryTokenStore, correct within one process. */
+  store?: TokenStore | undefined;
+  /** `get` refreshes a set whose access token expires within this many ms. Default 5 minutes. */
+  refreshMargin?: number | undefined;
+}
+
+/** Keys are ids an app chooses (`profile.id`); this bounds what reaches the store. */
+const MAX_KEY_LENGTH = 512;
+
+/**
+ * Where a user's Fatture in Cloud token set lives and stays valid. `get` hands
+ * out a set valid beyond the margin, refreshing it first when it must: one
+ * refresh for every caller, in this process (a shared promise) and across
+ * processes (the store's lock), with the rotated set written by compare-and-set
+ * before the lock is released, so no rotation is ever lost or overwritten.
+ */
+export class FattureInCloudTokens {
+  declare private readonly client: ClientConfig;
+  readonly store: TokenStore;
+  readonly refreshMargin: number;
+  /** Refreshes in flight in this process, by key: callers share one. */
+  private readonly refreshing = new Map<string, Promise<FattureInCloudTokenSet | undefined>>();
+
+  constructor(options: FattureInCloudTokensOptions) {
+    const client = resolveClientConfig(options, 'FattureInCloudTokens');
+    // Non-enumerable: the client secret stays out of logs of this object.
+    Object.defineProperty(this, 'client', { value: client });
+    this.store = options.store ?? new MemoryTokenStore();
+    this.refreshMargin = resolveMargin(options.refreshMargin);
+  }
+
+  /** Stores the set of a login under `key` (typically `profile.id`), replacing whatever was there. */
+  async save(key: string, tokenSet: FattureInCloudTokenSet): Promise<void> {
+    assertKey(key, 'save');
+    assertTokenSet(tokenSet, 'FattureInCloudTokens.save');
+    const { accessToken, refreshToken, tokenType, expiresIn, expiresAt } = tokenSet;
+    await this.store.write(key, { tokens: { accessToken, refreshToken, tokenType, expiresIn, expiresAt } });
+  }
+
+  /**
+   * A set whose access token is valid beyond the margin, refreshed and stored
+   * first if need be; undefined when nothing is stored under `key`. Rejects with
+   * `invalid_grant` once Fatture in Cloud has refused the refresh token.
+   */
+  async get(key: string): Promise<FattureInCloudTokenSet | undefined> {
+    assertKey(key, 'get');
+    const stored = await this.store.read(key);
+    const outcome = this.usable(stored);
+    if (outcome) return outcome.value;
+    let pending = this.refreshing.get(key);
+    if (!pending) {
+      pending = this.refreshAcrossProcesses(key);
+      this.refreshing.set(key, pending);
+      const forget = (): void => void this.refreshing.delete(key);
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
+
+  /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */
+  async delete(key: string): Promise<void> {
+    assertKey(key, 'delete');
+    await this.store.delete(key);
+  }
+
+  /** The answer `stored` gives without refreshing: nothing, a dead grant, or a fresh set. */
+  private usable(stored: StoredTokenSet | undefined): Outcome<FattureInCloudTokenSet | undefined> {
+    if (!stored) return { value: undefined };
+    if (stored.dead) throw deadGrantError();
+    return isExpiring(stored.tokens, this.refreshMargin) ? undefined : { value: stored.tokens };
+  }
+
+  private refreshAcrossProcesses(key: string): Promise<FattureInCloudTokenSet | undefined> {
+    return underLock(this.store, key, this.lockTiming(), {
+      check: async () => this.usable(await this.store.read(key)),
+      hold: () => this.refreshHolding(key),
+    });
+  }
+
+  /** With the lock: another process may have refreshed while we waited, so read again first. */
+  private async refreshHolding(key: string): Promise<FattureInCloudTokenSet | undefined> {
+    const stored = await this.store.read(key);
+    const outcome = this.usable(stored);
+    if (outcome || !stored) return outcome?.value;
+    const spent = stored.tokens.refreshToken;
+    let next: FattureInCloudTokenSet;
+    try {
+      next = await refreshTokenSet(this.client, spent);
+    } catch (error) {
+      if (!isInvalidGrant(error)) throw error;
+      return this.afterRefusal(key, stored);
+    }
+    if (await this.store.replace(key, spent, { tokens: next })) return next;
+    // Lost the compare-and-set: a login saved a newer set meanwhile, or a logout deleted it.
+    return this.adoptStored(key);
+  }
+
+  /**
+   * `invalid_grant` for the stored token may only mean another process spent it
+   * a moment earlier (its lock expired mid-request) and has yet to write the
+   * successor: wait for one as long as such a request can still be answered.
+   * Only then is the grant dead, marked by compare-and-set so a late successor still wins.
+   */
+  private async afterRefusal(key: string, refused: StoredTokenSet): Promise<FattureInCloudTokenSet | undefined> {
+    const spent = refused.tokens.refreshToken;
+    const giveUpAt = Date.now() + this.client.timeout;
+    for (;;) {
+      const stored = await this.store.read(key);
+      if (!stored) return undefined;
+      if (stored.tokens.refreshToken !== spent || stored.dead) return this.usable(stored)?.value ?? stored.tokens;
+      if (Date.now() >= giveUpAt) break;
+      await pause();
+    }
+    if (await this.store.replace(key, spent, { tokens: refused.tokens, dead: true })) throw deadGrantError();
+    return this.adoptStored(key);
+  }
+
+  private async adoptStored(key: string): Promise<FattureInCloudTokenSet | undefined> {
+    const stored = await this.store.read(key);
+    if (stored?.dead) throw deadGrantError();
+    return stored?.tokens;
+  }
+
+  /**
+   * A holder may refresh (up to `timeout`), wait for another's successor after
+   * a refusal (up to `timeout` again) and write: the lock outlives all three.
+   */
+  private lockTiming(): LockTiming {
+    const ttl = this.store.lockTTL ?? 2 * this.client.timeout + 5_000;
+    return { ttl, patience: 2 * ttl + this.client.timeout };
+  }
+}
+
+function deadGrantError(): FattureInCloudTokenError {
+  return new FattureInCloudTokenError(
+    'Fatture in Cloud refused the stored refresh token (invalid_grant): the user must authorize the app again',
+    { code: 'invalid_grant', status: 400, description: undefined },
+  );
+}
+
+function isInvalidGrant(error: unknown): boolean {
+  return error instanceof FattureInCloudTokenError && error.code === 'invalid_grant';
+}
+
+function assertKey(key: unknown, method: string): asserts key is string {
+  if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
+    const got = typeof key === 'string' && key.length > MAX_KEY_LENGTH ? `${key.length} characters` : describeValue(key);
+    throw new TypeError(`FattureInCloudTokens.${method} needs a key of 1 to ${MAX_KEY_LENGTH} characters (such as profile.id), got ${got}`);
+  }
+}
+
+function resolveMargin(margin: unknown): number {
+  if (margin === undefined) return DEFAULT_REFRESH_MARGIN_MS;
+  if (typeof margin !== 'number' || !(margin >= 0) || !Number.isFinite(margin)) {
+    throw new TypeError(`FattureInCloudTokens: refreshMargin must be a number of milliseconds >= 0, got ${describeValue(margin)}`);
+  }
+  return margin;
+}

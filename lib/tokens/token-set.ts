@@ -1,0 +1,37 @@
+import { describeValue } from '../config';
+import { type FattureInCloudTokenSet, toTokenSet } from '../refresh';
+import type { TokenResponse } from '../token-endpoint';
+import { tokenShapeProblem } from '../token-shape';
+
+/**
+ * The token set of a login, from what a 5-argument verify receives as `params`
+ * (the token response): `tokens.save(profile.id, tokenSetFromParams(params))`.
+ */
+export function tokenSetFromParams(params: TokenResponse, receivedAt = Date.now()): FattureInCloudTokenSet {
+  // Checked for JavaScript callers, and for params that did not come from this package.
+  if (typeof (params as unknown) !== 'object' || (params as unknown) === null) {
+    throw new TypeError(`tokenSetFromParams needs the token response verify receives as params, got ${describeValue(params)}`);
+  }
+  const tokenSet = toTokenSet(params, receivedAt);
+  assertTokenSet(tokenSet, 'tokenSetFromParams');
+  return tokenSet;
+}
+
+/** Refuses what is not a token set before any I/O; names the field, never a token. */
+export function assertTokenSet(value: unknown, where: string): asserts value is FattureInCloudTokenSet {
+  const problem = tokenSetProblem(value);
+  if (problem) throw new TypeError(`${where} needs a token set ({ accessToken, refreshToken, tokenType, expiresIn, expiresAt }): ${problem}`);
+}
+
+function tokenSetProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `got ${describeValue(value)}`;
+  const set = value as Partial<Record<keyof FattureInCloudTokenSet, unknown>>;
+  for (const field of ['accessToken', 'refreshToken'] as const) {
+    const problem = tokenShapeProblem(set[field]);
+    if (problem) return `${field} is ${problem}`;
+  }
+  if (typeof set.tokenType !== 'string') return `tokenType is ${describeValue(set.tokenType)}`;
+  if (typeof set.expiresIn !== 'number' || !(set.expiresIn > 0)) return `expiresIn is ${describeValue(set.expiresIn)}`;
+  if (typeof set.expiresAt !== 'number' || !Number.isFinite(set.expiresAt)) return `expiresAt is ${describeValue(set.expiresAt)}, not epoch milliseconds`;
+  return undefined;
+}
