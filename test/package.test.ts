@@ -34,8 +34,19 @@ describe('the built package', () => {
     expect(JSON.parse(output)).to.deep.equal([true, true, 'settings:a', 'function', 'function']);
   });
 
+  it('loads no Redis code from the main entry, nor from /redis until a client is passed', async () => {
+    const output = await node([
+      '-e',
+      `const pkg = require('passport-fattureincloud');
+       const { RedisTokenStore } = require('passport-fattureincloud/redis');
+       const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\/](redis|@redis)[\\/]/.test(file));
+       console.log(JSON.stringify([typeof pkg.FattureInCloudTokens, typeof pkg.MemoryTokenStore, typeof RedisTokenStore, loaded]));`,
+    ]);
+    expect(JSON.parse(output)).to.deep.equal(['function', 'function', 'function', []]);
+  });
+
   it('ships declarations next to the JavaScript', async () => {
-    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts'].every((f) => fs.existsSync(f)))`]);
+    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts', 'dist/redis.d.ts'].every((f) => fs.existsSync(f)))`]);
     expect(output).to.equal('true');
   });
 });

@@ -1,18 +1,19 @@
-import { createHash } from 'node:crypto';
-
 /**
  * The Lua scripts RedisTokenStore runs, defined once as data (as node-redis
  * defines its own). Each touches only the key it is given, so with the key and
  * its lock under one hash tag they run on Redis Cluster too.
+ *
+ * They run with EVAL, not EVALSHA: they are small and run only around a
+ * refresh, and EVALSHA has a window where a restarted Redis lacks the script,
+ * so a compare-and-set that node-redis queued while Redis was away would come
+ * back NOSCRIPT and the rotated set would be lost.
  */
 export interface RedisScript {
   readonly source: string;
-  /** SHA-1 of the source, for EVALSHA; computed once. */
-  readonly sha: string;
 }
 
 function script(source: string): RedisScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
+  return { source };
 }
 
 export const SCRIPTS = {

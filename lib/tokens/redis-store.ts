@@ -16,7 +16,6 @@ export interface RedisClientLike {
   get(key: string): Promise<unknown>;
   set(key: string, value: string, options?: { NX?: boolean; PX?: number }): Promise<unknown>;
   del(key: string): Promise<unknown>;
-  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
@@ -139,15 +138,8 @@ export class RedisTokenStore implements TokenStore {
     return value?.dead ? { tokens, dead: true } : { tokens };
   }
 
-  /** EVALSHA, and EVAL once when Redis does not have the script yet (a restart, a new node). */
-  private async run(script: RedisScript, redisKey: string, args: string[]): Promise<unknown> {
-    const options = { keys: [redisKey], arguments: args };
-    try {
-      return await this.call('EVALSHA', () => this.client.evalSha(script.sha, options));
-    } catch (error) {
-      if (!(error instanceof FattureInCloudError && error.code === 'store_noscript')) throw error;
-      return this.call('EVAL', () => this.client.eval(script.source, options));
-    }
+  private run(script: RedisScript, redisKey: string, args: string[]): Promise<unknown> {
+    return this.call('EVAL', () => this.client.eval(script.source, { keys: [redisKey], arguments: args }));
   }
 
   /**
@@ -178,7 +170,6 @@ export class RedisTokenStore implements TokenStore {
 /** Redis errors carry no data but their own words; node-redis's client errors say closed or not. */
 function storeError(command: string, error: unknown): FattureInCloudError {
   const message = error instanceof Error ? error.message : '';
-  if (message.startsWith('NOSCRIPT')) return new FattureInCloudError('Redis does not have the script yet', { code: 'store_noscript' });
   const reason = /closed/i.test(message) ? 'the client is closed' : (/^[A-Z]+/.exec(message)?.[0] ?? 'it failed');
   return new FattureInCloudError(`Redis could not run ${command}: ${reason}`, { code: 'store_unavailable' });
 }
@@ -202,7 +193,7 @@ function digest(refreshToken: string): string {
 }
 
 function assertClient(client: unknown): asserts client is RedisClientLike {
-  const methods = ['get', 'set', 'del', 'evalSha', 'eval'] as const;
+  const methods = ['get', 'set', 'del', 'eval'] as const;
   const missing = typeof client === 'object' && client !== null ? methods.filter((name) => typeof (client as Record<string, unknown>)[name] !== 'function') : methods;
   if (missing.length > 0) {
     throw new TypeError(`RedisTokenStore needs a node-redis client (redis >= 5), connected; got ${describeValue(client)} without ${missing.join(', ')}`);

@@ -1,0 +1,66 @@
+/**
+ * One "process" of an app for the cross-process tests and the bench: connects
+ * to Redis, says `ready`, waits for `go` on stdin, then runs `concurrency`
+ * concurrent `tokens.get(key)` and prints one JSON line with every outcome.
+ * With `dieAfterLock`, it SIGKILLs itself the moment it takes the refresh lock.
+ */
+import { createClient } from 'redis';
+import { FattureInCloudTokens } from '../../lib/index';
+import { RedisTokenStore } from '../../lib/redis';
+
+export interface WorkerConfig {
+  redisURL: string;
+  baseURL: string;
+  clientID: string;
+  clientSecret: string;
+  key: string;
+  concurrency: number;
+  lockTTL?: number;
+  timeout?: number;
+  encryptionKey?: string;
+  dieAfterLock?: boolean;
+}
+
+export type WorkerOutcome =
+  | { ok: true; accessToken: string; refreshToken: string; expiresAt: number; startedAt: number; ms: number }
+  | { ok: false; code: string; message: string; startedAt: number; ms: number };
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+  const client = createClient({ url: config.redisURL });
+  client.on('error', () => undefined);
+  await client.connect();
+  const store = new RedisTokenStore({ client, lockTTL: config.lockTTL, encryptionKey: config.encryptionKey });
+  if (config.dieAfterLock) {
+    const lock = store.lock.bind(store);
+    store.lock = async (key, owner, ttl) => {
+      const taken = await lock(key, owner, ttl);
+      if (taken) process.kill(process.pid, 'SIGKILL');
+      return taken;
+    };
+  }
+  const tokens = new FattureInCloudTokens({ clientID: config.clientID, clientSecret: config.clientSecret, baseURL: config.baseURL, timeout: config.timeout, store });
+  process.stdout.write('ready\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.destroy(); // an open stdin would keep the process alive
+  const outcomes = await Promise.all(Array.from({ length: config.concurrency }, () => timedGet(tokens, config.key)));
+  process.stdout.write(`${JSON.stringify(outcomes)}\n`);
+  await client.close();
+}
+
+async function timedGet(tokens: FattureInCloudTokens, key: string): Promise<WorkerOutcome> {
+  const startedAt = Date.now();
+  try {
+    const set = await tokens.get(key);
+    if (!set) throw Object.assign(new Error('nothing stored'), { code: 'missing' });
+    return { ok: true, accessToken: set.accessToken, refreshToken: set.refreshToken, expiresAt: set.expiresAt, startedAt, ms: Date.now() - startedAt };
+  } catch (error) {
+    const { code = 'unknown', message = String(error) } = error as { code?: string; message?: string };
+    return { ok: false, code, message, startedAt, ms: Date.now() - startedAt };
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker failed: ${String(error)}\n`);
+  process.exit(1);
+});
