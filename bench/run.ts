@@ -1,10 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { FattureInCloudStrategy } from 'passport-fattureincloud';
 import { runBounded } from '../test/support/login-client';
 import { baselineStrategy, ourStrategy, startApp } from './apps';
+import { percentile, writeSection } from './results';
 
 /**
  * `npm run bench`: login latency against the two-round-trip floor, throughput
@@ -47,11 +47,6 @@ async function login(appURL: string): Promise<number> {
   const body = await response.text();
   if (!body.startsWith('ok ')) throw new Error(`login failed: ${response.status} ${body.slice(0, 200)}`);
   return performance.now() - started;
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
 }
 
 async function latency(provider: Provider, strategy: Parameters<typeof startApp>[0]): Promise<{ median: number; p95: number }> {
@@ -170,9 +165,9 @@ async function main(): Promise<void> {
       '|---|---|---|---|',
       ...rows.map((row) => `| ${row.join(' | ')} |`),
     ].join('\n');
-    const header = `# Benchmark results\n\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}, loopback, bench-local provider in its own process (\`bench/provider.ts\`).\nBaseline: plain passport-oauth2 configured for Fatture in Cloud by hand (form POST, profile calls one after the other).\n\n`;
+    const header = `## Logins (\`npm run bench\`)\n\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}, loopback, bench-local provider in its own process (\`bench/provider.ts\`).\nBaseline: plain passport-oauth2 configured for Fatture in Cloud by hand (form POST, profile calls one after the other).\n\n`;
     console.log(table);
-    writeFileSync(join(__dirname, 'RESULTS.md'), `${header}${table}\n`);
+    writeSection('logins', `${header}${table}`);
   } finally {
     provider.child.kill();
   }

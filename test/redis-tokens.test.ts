@@ -67,6 +67,17 @@ describe('RedisTokenStore on a real redis-server', function () {
       expect(await store.read('nobody')).to.equal(undefined);
     });
 
+    it('hands out copies of what it read, and reads a changed value afresh', async () => {
+      const store = new RedisTokenStore({ client, encryptionKey: randomBytes(32) });
+      await store.write('user-1', { tokens: initial });
+      const first = await store.read('user-1');
+      if (first) first.tokens.accessToken = 'a/changed-by-a-caller-000000';
+      expect(await store.read('user-1')).to.deep.equal({ tokens: initial });
+      const next = { ...initial, accessToken: 'a/the-next-access-token-00000' };
+      await store.write('user-1', { tokens: next });
+      expect(await store.read('user-1')).to.deep.equal({ tokens: next });
+    });
+
     it('with encryptionKey, keeps no a/ or r/ token anywhere in Redis', async () => {
       const store = new RedisTokenStore({ client, encryptionKey: randomBytes(32) });
       const tokens = manager(store);
