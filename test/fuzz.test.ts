@@ -28,7 +28,20 @@ const oddQuery = fc.record(
 // Weighted so that every outcome, success included, is reached often.
 const callbackQuery = fc.oneof({ arbitrary: fc.constant({ code: CODE }), weight: 2 }, { arbitrary: oddQuery, weight: 3 });
 
+// What the adversarial review sent: tokens no header can carry, hostile keys, deep nesting, huge numbers.
+const headerHostileToken = fc.constantFrom('a/abc\ndef-injected', 'a/abc\u2028def', 'r/abc\u0100def', `a/${'x'.repeat(5000)}`, 'a/with space');
+const hugeNumber = fc.constantFrom(1e13, 1e300, 2 ** 53 + 1, '0x10', '1e3', -0);
+const deep = (levels: number) => `{"data":{"companies":[${'{"id":1,"controlled_companies":['.repeat(levels)}${']}'.repeat(levels)}]}}`;
+const hostileRaw = fc.constantFrom(
+  `{"token_type":"bearer","access_token":"${ACCESS}","refresh_token":"${REFRESH}","expires_in":86400,"__proto__":{"isAdmin":true}}`,
+  `{"data":{"id":9007199254740993,"\\u005f_proto__":{"isAdmin":true}}}`,
+  '{"data":{"companies":[{"id":18014398509481984}]}}',
+  deep(100),
+  deep(20_000),
+);
+
 const tokenBody = fc.oneof(
+  fc.record({ access_token: fc.oneof(fc.constant(ACCESS), headerHostileToken), refresh_token: fc.oneof(fc.constant(REFRESH), headerHostileToken), expires_in: fc.oneof(fc.constant(86400), hugeNumber) }),
   { arbitrary: fc.constant({ token_type: 'bearer', access_token: ACCESS, refresh_token: REFRESH, expires_in: 86400 }), weight: 5 },
   fc.record({ access_token: fc.oneof(fc.constant(ACCESS), jsonValue), refresh_token: fc.oneof(fc.constant(REFRESH), jsonValue), expires_in: jsonValue }, { requiredKeys: [] }),
   fc.record({ error: text, error_description: text }, { requiredKeys: [] }),
@@ -40,6 +53,7 @@ const response = <T>(body: fc.Arbitrary<T>) =>
     body: fc.oneof(
       { arbitrary: body.map((value) => JSON.stringify(value)), weight: 6 },
       { arbitrary: fc.constantFrom('<html>down</html>', '', '{"trunc'), weight: 1 },
+      { arbitrary: hostileRaw, weight: 1 },
     ),
     // Header values must be printable ASCII to be sent at all.
     retryAfter: fc.option(fc.oneof(fc.nat().map(String), fc.string({ unit: 'grapheme-ascii', maxLength: 12 }), fc.constant('Wed, 21 Oct 2037 07:28:00 GMT')), { nil: undefined }),
@@ -102,7 +116,12 @@ describe(`fuzz: ${RUNS} random logins`, () => {
         expect(['success', 'fail', 'error', 'redirect']).to.include(kind);
         // A redirect only starts a login, when the query carries nothing of a callback.
         if (kind === 'redirect') expect(query).not.to.have.any.keys('code', 'state', 'error');
-        if (kind !== 'success') {
+        if (kind === 'success') {
+          // Never a rounded id, never an inherited key smuggled in.
+          const { id } = (payload as { id: string });
+          expect(id === '' || Number.isSafeInteger(Number(id)), `unsafe id ${id}`).to.equal(true);
+          expect(Object.getOwnPropertyNames(payload)).not.to.include('__proto__');
+        } else {
           const serialized = serializations(payload) + JSON.stringify(payload ?? null);
           for (const secret of [...SECRETS, 'company-token-secret-xyz']) expect(serialized).not.to.include(secret);
         }
