@@ -1,25 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import session from 'express-session';
+import session, { type Store } from 'express-session';
+import helmet from 'helmet';
 import { Passport } from 'passport';
 import {
   type FattureInCloudCompany,
+  FattureInCloudError,
   type FattureInCloudProfile,
   FattureInCloudStrategy,
   type FattureInCloudStrategyOptions,
-  type FattureInCloudTokenParams,
-  type FattureInCloudTokenSet,
+  FattureInCloudTokens,
   type FattureInCloudVerifyWithParams,
+  type TokenStore,
+  tokenSetFromParams,
 } from 'passport-fattureincloud';
-import { errorPage, homePage, profilePage } from './views';
+import { csrfToken, requireCSRFToken } from './csrf';
+import { listClients } from './fattureincloud-api';
+import { actingCompanies, clientsPage, errorPage, homePage } from './views';
 
-/** What the example keeps in the server-side session: the tokens never reach the browser. */
+/** Who is logged in: all the session holds. The tokens live in the token store, never in the session or the browser. */
 export interface ExampleUser {
   id: string;
   displayName: string;
   email: string | undefined;
   companies: FattureInCloudCompany[];
-  tokens: FattureInCloudTokenSet;
 }
 
 declare module 'express-session' {
@@ -29,74 +33,139 @@ declare module 'express-session' {
 }
 
 export interface ExampleAppOptions {
-  strategy: Omit<FattureInCloudStrategyOptions, 'passReqToCallback'>;
+  strategy: Omit<FattureInCloudStrategyOptions, 'passReqToCallback'> & { callbackURL: string; baseURL: string };
   /** Shown on the home page: where the logins go. */
   providerLabel: string;
-  sessionSecret?: string;
+  /** Undefined: a random one, so sessions end with the process. */
+  sessionSecret?: string | undefined;
+  /** Undefined: express-session's MemoryStore. */
+  sessionStore?: Store | undefined;
+  /** Undefined: a MemoryTokenStore. */
+  tokenStore?: TokenStore | undefined;
 }
 
-const verify: FattureInCloudVerifyWithParams = (accessToken, refreshToken, params, profile, done) =>
-  done(null, toUser(accessToken, refreshToken, params, profile));
-
-function toUser(accessToken: string, refreshToken: string, params: FattureInCloudTokenParams, profile: FattureInCloudProfile): ExampleUser {
-  const tokens = { accessToken, refreshToken, tokenType: params.token_type, expiresIn: params.expires_in, expiresAt: Date.now() + params.expires_in * 1000 };
-  return { id: profile.id, displayName: profile.displayName, email: profile.emails?.[0]?.value, companies: profile.companies, tokens };
+function toUser(profile: FattureInCloudProfile): ExampleUser {
+  return { id: profile.id, displayName: profile.displayName, email: profile.emails?.[0]?.value, companies: profile.companies };
 }
 
 export function createApp(options: ExampleAppOptions): express.Express {
+  const { callbackURL, clientID, clientSecret, baseURL, timeout } = options.strategy;
+  const tokens = new FattureInCloudTokens({ clientID, clientSecret, baseURL, timeout, store: options.tokenStore });
+  // Login saves the token set under the user's id; the session keeps only who the user is.
+  const verify: FattureInCloudVerifyWithParams = (_accessToken, _refreshToken, params, profile, done) => {
+    tokens.save(profile.id, tokenSetFromParams(params)).then(() => done(null, toUser(profile)), done);
+  };
   // An Authenticator of its own, so several apps (tests, load runs) can live in one process.
   const passport = new Passport();
-  const strategy = new FattureInCloudStrategy(options.strategy, verify);
-  passport.use(strategy);
+  passport.use(new FattureInCloudStrategy(options.strategy, verify));
   passport.serializeUser((user, done) => done(null, user));
   passport.deserializeUser((user: ExampleUser, done) => done(null, user));
 
+  const secure = new URL(callbackURL).protocol === 'https:';
   const app = express();
+  app.use(
+    helmet({
+      // Over plain http (development), upgrading requests or pinning https would break the app.
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': secure ? [] : null } },
+      strictTransportSecurity: secure,
+    }),
+  );
+  app.use(sameHostAsCallback(new URL(callbackURL).hostname));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(
     session({
       secret: options.sessionSecret ?? randomBytes(32).toString('hex'),
+      store: options.sessionStore,
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax' },
+      cookie: { httpOnly: true, sameSite: 'lax', secure },
     }),
   );
   app.use(passport.session());
 
   app.get('/', (req, res) => {
-    if (userOf(req)) res.redirect('/profile');
-    else res.send(homePage(options.providerLabel));
+    if (userOf(req)) { res.redirect('/clients'); return; }
+    res.send(homePage(options.providerLabel, takeNotice(req)));
   });
   // Passport types its middleware as `any`; it is a request handler.
   app.get('/auth/fattureincloud', passport.authenticate('fattureincloud') as RequestHandler);
   app.get('/auth/fattureincloud/callback', (req, res, next) => {
     const finish = (error: unknown, user: ExampleUser | false, info?: { message?: string }): void => {
-      if (error) {
-        next(error);
-      } else if (!user) {
-        res.status(401).send(errorPage(info?.message ?? 'Sign-in was not completed.'));
-      } else {
-        req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect('/profile')));
-      }
+      if (error) return next(error);
+      if (!user) return void res.status(401).send(errorPage(info?.message ?? 'Sign-in was not completed.', 'Sign-in problem'));
+      req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect('/clients')));
     };
     (passport.authenticate('fattureincloud', finish) as RequestHandler)(req, res, next);
   });
-  app.get('/profile', requireUser, (req, res) => {
+
+  app.get('/clients', requireUser, async (req, res) => {
     const user = signedIn(req);
-    const notice = req.session.notice;
-    delete req.session.notice;
-    res.send(profilePage({ ...user, expiresAt: user.tokens.expiresAt, notice }));
+    const set = await tokens.get(user.id).catch(unlessGrantEnded);
+    if (!set) return endSession(req, res, 'authorization-ended');
+    const companies = actingCompanies(user.companies);
+    const requested = Number(req.query.company);
+    const companyID = companies.find(({ id }) => id === requested)?.id ?? companies[0]?.id;
+    const clients = companyID === undefined ? undefined : await listClients(baseURL, set.accessToken, companyID);
+    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, expiresAt: set.expiresAt, clients, notice: takeNotice(req) }));
   });
-  app.post('/refresh', requireUser, async (req, res) => {
-    const user = signedIn(req);
-    // The refresh token is single-use: the new set replaces the old one in the session.
-    user.tokens = await strategy.refreshAccessToken(user.tokens.refreshToken);
-    req.session.notice = `Token refreshed. It now expires ${new Date(user.tokens.expiresAt).toISOString()}.`;
-    res.redirect('/profile');
+  app.post('/refresh', requireUser, requireCSRFToken, async (req, res) => {
+    // Every instance asking at once shares one refresh: the refresh token is single-use.
+    const set = await tokens.refresh(signedIn(req).id).catch(unlessGrantEnded);
+    if (!set) return endSession(req, res, 'authorization-ended');
+    req.session.notice = `Token refreshed. It now expires ${new Date(set.expiresAt).toISOString()}.`;
+    res.redirect(303, `/clients${companyQuery(req)}`);
   });
-  app.post('/logout', (req, res, next) => req.logout((error) => (error ? next(error) : res.redirect('/'))));
+  app.post('/logout', requireCSRFToken, async (req, res) => {
+    const user = userOf(req);
+    if (user) await tokens.delete(user.id);
+    await endSession(req, res);
+  });
   app.use(renderError);
   return app;
+}
+
+/**
+ * Fatture in Cloud compares the redirect URL as a plain string, and the session
+ * cookie belongs to one host name: a browser on 127.0.0.1 while the callback says
+ * localhost would come back without its session. Send it to the right host first.
+ */
+function sameHostAsCallback(hostname: string): RequestHandler {
+  return (req, res, next) => {
+    if (req.hostname === hostname || (req.method !== 'GET' && req.method !== 'HEAD')) { next(); return; }
+    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+    url.hostname = hostname;
+    res.redirect(308, url.toString());
+  };
+}
+
+/** A grant Fatture in Cloud no longer accepts (the user disconnected the app) ends the session like a missing one. */
+function unlessGrantEnded(error: unknown): undefined {
+  if (error instanceof FattureInCloudError && error.code === 'invalid_grant') return undefined;
+  throw error;
+}
+
+/** What the home page may say after a session ended: a code in the URL, never text from it. */
+const ENDED = {
+  'authorization-ended': 'Your Fatture in Cloud authorization has ended (it was revoked, or its tokens are gone): log in again.',
+} as const;
+
+/** Logs out, ends the session everywhere (it is gone from the shared store), and goes home. */
+async function endSession(req: Request, res: Response, why?: keyof typeof ENDED): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.logout((error) => (error ? reject(error as Error) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error as Error) : resolve())));
+  res.redirect(303, why ? `/?ended=${why}` : '/');
+}
+
+function takeNotice(req: Request): string | undefined {
+  const ended = ENDED[req.query.ended as keyof typeof ENDED] as string | undefined;
+  const notice = req.session.notice ?? ended;
+  delete req.session.notice;
+  return notice;
+}
+
+function companyQuery(req: Request): string {
+  const company = (req.body as Record<string, unknown> | undefined)?.company;
+  return typeof company === 'string' && /^\d+$/.test(company) ? `?company=${company}` : '';
 }
 
 /** The user Passport restored from the session: always an ExampleUser, since verify made it. */
@@ -112,18 +181,18 @@ function signedIn(req: Request): ExampleUser {
 }
 
 function requireUser(req: Request, res: Response, next: NextFunction): void {
-  if (userOf(req)) {
-    next();
-    return;
-  }
+  if (userOf(req)) return next();
   res.redirect('/');
 }
 
-/** Our errors' messages say what happened and hold no secret, so they can be shown. */
+/** Our errors' messages say what happened and hold no secret, so they can be shown; anything else is not. */
 // Express knows an error handler by its four parameters, so `next` stays though unused.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
 function renderError(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
   const status = (error as { status?: unknown }).status;
-  const message = error instanceof Error ? error.message : 'Something went wrong.';
+  // passport-oauth2's AuthorizationError carries our words too (the provider's are in its description).
+  const known = error instanceof FattureInCloudError || error instanceof TypeError || (error instanceof Error && error.name === 'AuthorizationError');
+  const message = known ? error.message : 'Something went wrong on our side.';
+  if (!known) console.error(error);
   res.status(typeof status === 'number' && status >= 400 && status < 600 ? status : 502).send(errorPage(message));
 }

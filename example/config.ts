@@ -4,27 +4,52 @@ import { DEFAULT_BASE_URL } from 'passport-fattureincloud';
 export interface ExampleConfig {
   port: number;
   scopes: string;
-  /** Set when the real Fatture in Cloud is used; absent for the offline stand-in. */
+  /** Set when the real Fatture in Cloud (or a shared stand-in) is used; absent for the embedded stand-in. */
   credentials?: { clientID: string; clientSecret: string; callbackURL: string; baseURL: string };
+  /** Sessions and tokens go to Redis when set; to memory otherwise. */
+  redisURL?: string;
+  /** Undefined: a random one, so sessions end with the process. */
+  sessionSecret?: string;
+  /** Seals the token sets in Redis (32 bytes as hex or base64). */
+  tokensKey?: string;
 }
 
 export class ConfigError extends Error {}
 
 const DEFAULT_SCOPES = 'entity.clients:r settings:r';
+const MIN_SESSION_SECRET_LENGTH = 32;
 
 export function readConfig(env: NodeJS.ProcessEnv): ExampleConfig {
   const port = readPort(env.PORT);
-  const scopes = env.FIC_SCOPES?.trim() || DEFAULT_SCOPES;
+  const config: ExampleConfig = { port, scopes: env.FIC_SCOPES?.trim() || DEFAULT_SCOPES };
+  const credentials = readCredentials(env, port);
+  if (credentials) config.credentials = credentials;
+  const redisURL = env.REDIS_URL?.trim();
+  if (redisURL) {
+    if (!/^rediss?:\/\//.test(redisURL) || !URL.canParse(redisURL)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
+    config.redisURL = redisURL;
+  }
+  const sessionSecret = env.SESSION_SECRET?.trim();
+  if (sessionSecret) {
+    if (sessionSecret.length < MIN_SESSION_SECRET_LENGTH) throw new ConfigError(`SESSION_SECRET must be at least ${MIN_SESSION_SECRET_LENGTH} characters (try: openssl rand -hex 32).`);
+    config.sessionSecret = sessionSecret;
+  }
+  const tokensKey = env.TOKENS_KEY?.trim();
+  if (tokensKey) config.tokensKey = tokensKey;
+  return config;
+}
+
+function readCredentials(env: NodeJS.ProcessEnv, port: number): ExampleConfig['credentials'] {
   const clientID = env.FIC_CLIENT_ID?.trim();
   const clientSecret = env.FIC_CLIENT_SECRET?.trim();
-  if (!clientID && !clientSecret) return { port, scopes };
+  if (!clientID && !clientSecret) return undefined;
   if (!clientID || !clientSecret) {
     const missing = clientID ? 'FIC_CLIENT_SECRET' : 'FIC_CLIENT_ID';
     throw new ConfigError(`${missing} is missing: set both FIC_CLIENT_ID and FIC_CLIENT_SECRET, or neither to use the offline stand-in.`);
   }
   const callbackURL = env.FIC_CALLBACK_URL?.trim() || `http://localhost:${port}/auth/fattureincloud/callback`;
   if (!URL.canParse(callbackURL)) throw new ConfigError(`FIC_CALLBACK_URL is not a URL: ${callbackURL}`);
-  return { port, scopes, credentials: { clientID, clientSecret, callbackURL, baseURL: env.FIC_BASE_URL?.trim() || DEFAULT_BASE_URL } };
+  return { clientID, clientSecret, callbackURL, baseURL: env.FIC_BASE_URL?.trim() || DEFAULT_BASE_URL };
 }
 
 function readPort(value: string | undefined): number {

@@ -3,32 +3,39 @@ import type { AddressInfo } from 'node:net';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
 import { createApp, type ExampleAppOptions } from './app';
 import { ConfigError, type ExampleConfig, readConfig } from './config';
+import { openStores } from './stores';
 
 /**
  * `npm start`: without FIC_CLIENT_ID and FIC_CLIENT_SECRET the example logs in
- * against the embedded stand-in on loopback; with them, against Fatture in Cloud.
+ * against the embedded stand-in on loopback; with them, against Fatture in Cloud
+ * (or a stand-in shared through `fattureincloud-stand-in`). With REDIS_URL,
+ * sessions and tokens live in Redis, shared by every instance.
  */
 async function main(): Promise<void> {
   const config = readConfig(process.env);
+  const stores = await openStores(config);
   const server = createServer();
   const port = await listen(server, config.port);
   const appURL = `http://localhost:${port}`;
-  const { options, close } = await appOptions(config, appURL);
-  server.on('request', createApp(options));
-  console.log(`passport-fattureincloud example (${options.providerLabel}) at ${appURL}`);
+  const provider = await providerOptions(config, appURL);
+  server.on('request', createApp({ ...provider.options, sessionSecret: config.sessionSecret, sessionStore: stores.sessions, tokenStore: stores.tokens }));
+  console.log(`passport-fattureincloud example (${provider.options.providerLabel}) at ${appURL}`);
+  console.log(stores.description);
+  if (!config.sessionSecret) console.log('SESSION_SECRET is not set: a random one is used, so sessions end with the process.');
   const stop = (): void => {
     server.close();
     server.closeAllConnections();
-    void close();
+    void Promise.all([provider.close(), stores.close()]);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-async function appOptions(config: ExampleConfig, appURL: string): Promise<{ options: ExampleAppOptions; close: () => Promise<void> }> {
+async function providerOptions(config: ExampleConfig, appURL: string): Promise<{ options: Omit<ExampleAppOptions, 'sessionSecret'>; close: () => Promise<void> }> {
   const scope = config.scopes;
   if (config.credentials) {
-    return { options: { strategy: { ...config.credentials, scope }, providerLabel: 'Fatture in Cloud' }, close: () => Promise.resolve() };
+    const label = config.credentials.baseURL.startsWith('https://api-v2.fattureincloud.it') ? 'Fatture in Cloud' : config.credentials.baseURL;
+    return { options: { strategy: { ...config.credentials, scope }, providerLabel: label }, close: () => Promise.resolve() };
   }
   const callbackURL = `${appURL}/auth/fattureincloud/callback`;
   const standIn = await startFattureInCloudStandIn({ redirectURI: callbackURL, appName: 'passport-fattureincloud example' });

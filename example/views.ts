@@ -1,78 +1,111 @@
+import type { Client } from '@fattureincloud/fattureincloud-ts-sdk';
 import type { FattureInCloudCompany } from 'passport-fattureincloud';
 
-/** Server-rendered pages; every value from outside goes through `escape`. */
+/** Server-rendered pages, no script; every value from outside goes through `escape`. */
 
 export function escape(value: string | number | null | undefined): string {
   return String(value ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 const STYLE = `*{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f7fb;color:#1d2733}
-header{background:#0b5cad;color:#fff;padding:1rem 2rem;display:flex;justify-content:space-between;align-items:center}
-header a{color:#fff}main{max-width:56rem;margin:2rem auto;padding:0 1.5rem}
+header{background:#0b5cad;color:#fff;padding:1rem 2rem;display:flex;justify-content:space-between;align-items:center;gap:1rem}
+main{max-width:60rem;margin:2rem auto;padding:0 1.5rem}
 .card{background:#fff;border-radius:12px;box-shadow:0 2px 12px #0001;padding:1.5rem 2rem;margin-bottom:1.5rem}
-.button{display:inline-block;background:#0b5cad;color:#fff;border:0;border-radius:8px;padding:.7rem 1.4rem;font:inherit;text-decoration:none;cursor:pointer}
+.button{display:inline-block;background:#0b5cad;color:#fff;border:0;border-radius:8px;padding:.6rem 1.2rem;font:inherit;text-decoration:none;cursor:pointer}
 .button.secondary{background:#fff;color:#0b5cad;border:1px solid #0b5cad}
+select{font:inherit;padding:.5rem .6rem;border-radius:8px;border:1px solid #b8c4d2;min-width:18rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #e3e8ef}
-th{font-size:.8rem;text-transform:uppercase;color:#5a6776}.muted{color:#5a6776}.notice{background:#e8f4ea;border-left:4px solid #2e7d32;padding:.8rem 1rem;border-radius:6px}
+th{font-size:.8rem;text-transform:uppercase;color:#5a6776}.muted{color:#5a6776}
+.notice{background:#e8f4ea;border-left:4px solid #2e7d32;padding:.8rem 1rem;border-radius:6px}
 .error{background:#fdecea;border-left:4px solid #c62828;padding:.8rem 1rem;border-radius:6px}
-.controlled td:first-child{padding-left:2rem}.badge{font-size:.75rem;background:#e3eefa;color:#0b5cad;border-radius:999px;padding:.1rem .6rem}
-form{display:inline}`;
+.row{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}form{display:inline}`;
 
-export function layout(title: string, body: string, user?: { displayName: string }): string {
-  const nav = user ? `<span>${escape(user.displayName)} · <form method="post" action="/logout"><button class="button secondary" id="logout">Log out</button></form></span>` : '';
+export interface SignedInView {
+  displayName: string;
+  csrfToken: string;
+}
+
+export function layout(title: string, body: string, user?: SignedInView): string {
+  const nav = user
+    ? `<span>${escape(user.displayName)} · <form method="post" action="/logout">${csrfField(user.csrfToken)}<button class="button secondary" id="logout">Log out</button></form></span>`
+    : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escape(title)}</title><style>${STYLE}</style></head>
 <body><header><strong>passport-fattureincloud example</strong>${nav}</header><main>${body}</main></body></html>`;
 }
 
-export function homePage(mode: string): string {
+function csrfField(token: string): string {
+  return `<input type="hidden" name="_csrf" value="${escape(token)}">`;
+}
+
+export function homePage(provider: string, notice?: string): string {
   return layout(
     'Log in with Fatture in Cloud',
-    `<section class="card"><h1>Welcome</h1><p>This app signs you in with your Fatture in Cloud account and lists the companies you can act for.</p>
+    `${noticeOf(notice)}<section class="card"><h1>Welcome</h1><p>This app signs you in with your Fatture in Cloud account and lists the clients of the company you pick.</p>
 <p><a class="button" id="login" href="/auth/fattureincloud">Log in with Fatture in Cloud</a></p>
-<p class="muted">Provider: ${escape(mode)}</p></section>`,
+<p class="muted">Provider: ${escape(provider)}</p></section>`,
   );
 }
 
-export interface ProfileView {
-  displayName: string;
+export interface ClientsView extends SignedInView {
   email: string | undefined;
-  companies: FattureInCloudCompany[];
-  expiresAt: number;
+  companies: readonly FattureInCloudCompany[];
+  companyID: number | undefined;
+  expiresAt: number | undefined;
+  clients: { clients: readonly Client[]; total: number } | { error: string } | undefined;
   notice?: string | undefined;
 }
 
-export function profilePage(view: ProfileView): string {
-  const notice = view.notice ? `<p class="notice" id="notice">${escape(view.notice)}</p>` : '';
+export function clientsPage(view: ClientsView): string {
+  const expiry = view.expiresAt === undefined ? '' : `<p>Access token expires <strong id="expiry">${escape(new Date(view.expiresAt).toISOString())}</strong>.
+<form method="post" action="/refresh">${csrfField(view.csrfToken)}<input type="hidden" name="company" value="${escape(view.companyID)}"><button class="button secondary" id="refresh">Refresh token</button></form></p>`;
   return layout(
-    'Your companies',
-    `${notice}<section class="card"><h1>Hello, ${escape(view.displayName)}</h1>
-<p class="muted">${escape(view.email ?? '')}</p>
-<p>Access token expires <strong id="expiry">${escape(new Date(view.expiresAt).toISOString())}</strong>.
-<form method="post" action="/refresh"><button class="button secondary" id="refresh">Refresh token</button></form></p></section>
-<section class="card"><h2>Your companies</h2>${companiesTable(view.companies)}</section>`,
+    'Your clients',
+    `${noticeOf(view.notice)}<section class="card"><h1>Hello, ${escape(view.displayName)}</h1>
+<p class="muted">${escape(view.email ?? '')}</p>${expiry}</section>
+<section class="card"><h2>Clients</h2>${companyPicker(view.companies, view.companyID)}${clientsTable(view.clients)}</section>`,
     view,
   );
 }
 
-function companiesTable(companies: FattureInCloudCompany[]): string {
-  if (companies.length === 0) return '<p class="muted">No companies.</p>';
-  const rows = companies.flatMap((company) => [
-    companyRow(company, ''),
-    ...(company.controlled_companies ?? []).map((controlled) => companyRow(controlled, 'controlled')),
+/** A GET form: picking a company is navigation, not a change, so it needs no CSRF token. */
+function companyPicker(companies: readonly FattureInCloudCompany[], selected: number | undefined): string {
+  if (companies.length === 0) return '<p class="muted">You have no companies.</p>';
+  const options = actingCompanies(companies)
+    .map(({ id, name, controlled }) => `<option value="${escape(id)}"${id === selected ? ' selected' : ''}>${escape(name)}${controlled ? ' (controlled)' : ''}</option>`)
+    .join('');
+  return `<form method="get" action="/clients" class="row"><label for="company">Company</label>
+<select id="company" name="company">${options}</select><button class="button secondary" id="show">Show clients</button></form>`;
+}
+
+/** Every company the user can act for: their own, then each accountant's controlled ones. */
+export function actingCompanies(companies: readonly FattureInCloudCompany[]): { id: number; name: string; controlled: boolean }[] {
+  return companies.flatMap((company) => [
+    ...(typeof company.id === 'number' ? [{ id: company.id, name: company.name ?? `Company ${company.id}`, controlled: false }] : []),
+    ...(company.controlled_companies ?? [])
+      .filter((controlled): controlled is FattureInCloudCompany & { id: number } => typeof controlled.id === 'number')
+      .map((controlled) => ({ id: controlled.id, name: controlled.name ?? `Company ${controlled.id}`, controlled: true })),
   ]);
-  return `<table id="companies"><thead><tr><th>Name</th><th>Type</th><th>Plan</th><th>Licence expires</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function companyRow(company: FattureInCloudCompany, kind: string): string {
-  const marker = kind ? ' <span class="badge">controlled</span>' : '';
-  return `<tr class="${kind}"><td>${escape(company.name)}${marker}</td><td>${escape(company.type)}</td><td>${escape(company.fic_plan ?? '—')}</td><td>${escape(company.fic_license_expire ?? '—')}</td></tr>`;
+function clientsTable(result: ClientsView['clients']): string {
+  if (!result) return '';
+  if ('error' in result) return `<p class="error" id="clients-error">${escape(result.error)}</p>`;
+  if (result.clients.length === 0) return '<p class="muted" id="clients-empty">This company has no clients yet.</p>';
+  const rows = result.clients
+    .map((client) => `<tr><td>${escape(client.name)}</td><td>${escape(client.type)}</td><td>${escape(client.vat_number)}</td><td>${escape(client.address_city)}</td><td>${escape(client.email)}</td></tr>`)
+    .join('');
+  return `<p class="muted">${escape(result.total)} clients</p><table id="clients"><thead><tr><th>Name</th><th>Type</th><th>VAT number</th><th>City</th><th>Email</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-export function errorPage(message: string): string {
+function noticeOf(notice: string | undefined): string {
+  return notice ? `<p class="notice" id="notice">${escape(notice)}</p>` : '';
+}
+
+export function errorPage(message: string, title = 'Something went wrong'): string {
   return layout(
-    'Sign-in problem',
-    `<section class="card"><h1>Sign-in problem</h1><p class="error" id="error-message">${escape(message)}</p>
+    title,
+    `<section class="card"><h1>${escape(title)}</h1><p class="error" id="error-message">${escape(message)}</p>
 <p><a class="button" href="/">Back to the home page</a></p></section>`,
   );
 }

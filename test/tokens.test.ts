@@ -49,6 +49,17 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
     expect(stored?.expiresAt).to.be.greaterThan(Date.now() + 86_000_000);
   });
 
+  it('refresh(key) refreshes now, once for callers that ask together, and stores the new set', async () => {
+    const tokens = manager();
+    await tokens.save('user-1', initial);
+    const before = standIn.stats.tokenRequests;
+    const sets = await Promise.all([tokens.refresh('user-1'), tokens.refresh('user-1'), tokens.get('user-1')]);
+    expect(standIn.stats.tokenRequests - before).to.equal(1);
+    expect(sets[0]?.refreshToken).to.equal(standIn.currentRefreshToken(initial.refreshToken)).and.to.equal(sets[1]?.refreshToken);
+    expect((await tokens.get('user-1'))?.accessToken).to.equal(sets[0]?.accessToken);
+    expect(await tokens.refresh('nobody')).to.equal(undefined);
+  });
+
   it('refreshes within the margin, which is configurable', async () => {
     const inTwoMinutes = { ...initial, expiresAt: Date.now() + 120_000 };
     const relaxed = manager({ refreshMargin: 60_000 });

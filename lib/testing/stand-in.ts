@@ -19,8 +19,8 @@ export interface StandInOptions {
   clientID?: string;
   /** Default 'stand-in-client-secret'. */
   clientSecret?: string;
-  /** The registered redirect URL, compared as a plain string as Fatture in Cloud does. */
-  redirectURI: string;
+  /** The registered redirect URL (or URLs), compared as a plain string as Fatture in Cloud does. */
+  redirectURI: string | readonly string[];
   /** Shown on the consent page. Default 'Example app'. */
   appName?: string;
   user?: FattureInCloudUser;
@@ -78,7 +78,7 @@ export async function startFattureInCloudStandIn(options: StandInOptions): Promi
 class StandInState {
   readonly clientID: string;
   readonly clientSecret: string;
-  readonly redirectURI: string;
+  readonly redirectURIs: readonly string[];
   readonly appName: string;
   user: FattureInCloudUser;
   companies: FattureInCloudCompany[];
@@ -89,12 +89,14 @@ class StandInState {
 
   constructor(options: StandInOptions) {
     // Checked for JavaScript callers, whom the type does not bind.
-    if (typeof (options as Partial<StandInOptions> | undefined)?.redirectURI !== 'string') {
-      throw new TypeError('startFattureInCloudStandIn requires redirectURI');
+    const redirectURI = (options as Partial<StandInOptions> | undefined)?.redirectURI;
+    const redirectURIs = typeof redirectURI === 'string' ? [redirectURI] : Array.isArray(redirectURI) ? (redirectURI as unknown[]) : [];
+    if (redirectURIs.length === 0 || !redirectURIs.every((uri) => typeof uri === 'string' && URL.canParse(uri))) {
+      throw new TypeError('startFattureInCloudStandIn requires redirectURI: the registered redirect URL, or a list of them');
     }
+    this.redirectURIs = redirectURIs as string[];
     this.clientID = options.clientID ?? 'stand-in-client-id';
     this.clientSecret = options.clientSecret ?? 'stand-in-client-secret';
-    this.redirectURI = options.redirectURI;
     this.appName = options.appName ?? 'Example app';
     this.user = options.user ?? SAMPLE_USER;
     this.companies = options.companies ?? SINGLE_COMPANY;
@@ -151,6 +153,10 @@ const ROUTES: Record<string, Route> = {
     state.stats.tokenRequests += 1;
     token(state, await readBody(req), res);
   },
+  // Not Fatture in Cloud's: the counters, for processes that share a stand-in started from the command line.
+  'GET /stand-in/stats': (state, _req, res) => {
+    sendJSON(res, 200, state.stats);
+  },
   'GET /user/info': (state, req, res) => {
     apiEndpoint(state, req, res, () => ({ data: state.user, ...USER_INFO_EXTRAS }));
   },
@@ -174,7 +180,9 @@ async function handle(state: StandInState, req: IncomingMessage, res: ServerResp
 function authorizeProblem(state: StandInState, params: URLSearchParams): string | undefined {
   if (params.get('response_type') !== 'code') return 'response_type must be "code".';
   if (params.get('client_id') !== state.clientID) return 'Unknown client_id.';
-  if (params.get('redirect_uri') !== state.redirectURI) return `redirect_uri does not match the one registered for the app (${state.redirectURI}).`;
+  if (!state.redirectURIs.includes(params.get('redirect_uri') ?? '')) {
+    return `redirect_uri does not match the one registered for the app (${state.redirectURIs.join(', ')}).`;
+  }
   const invalid = scopesOf(params).find((scope) => !isFattureInCloudScope(scope));
   return invalid === undefined ? undefined : `Invalid scope: ${invalid}.`;
 }
@@ -193,9 +201,11 @@ function showConsent(state: StandInState, params: URLSearchParams, res: ServerRe
 function decide(state: StandInState, form: URLSearchParams, res: ServerResponse): void {
   const problem = authorizeProblem(state, new URLSearchParams([...form, ['response_type', 'code']]));
   if (problem) return sendHTML(res, 400, errorPage(problem));
-  const target = new URL(state.redirectURI);
+  // authorizeProblem checked it is one of the registered ones.
+  const redirectURI = form.get('redirect_uri') ?? '';
+  const target = new URL(redirectURI);
   if (form.get('decision') === 'approve') {
-    target.searchParams.set('code', state.grants.issueCode(state.redirectURI, form.get('scope') ?? ''));
+    target.searchParams.set('code', state.grants.issueCode(redirectURI, form.get('scope') ?? ''));
   } else {
     target.searchParams.set('error', 'access_denied');
     target.searchParams.set('error_description', 'The user denied the authorization request.');

@@ -6,6 +6,9 @@ import { MemoryTokenStore } from './memory-store';
 import type { StoredTokenSet, TokenStore } from './store';
 import { assertTokenSet } from './token-set';
 
+/** Whether a stored set must be refreshed before it is handed out. */
+type Staleness = (stored: StoredTokenSet) => boolean;
+
 export interface FattureInCloudTokensOptions extends ClientOptions {
   /** Where token sets live. Default: a MemoryTokenStore, correct within one process. */
   store?: TokenStore | undefined;
@@ -53,17 +56,24 @@ export class FattureInCloudTokens {
    */
   async get(key: string): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'get');
+    const expiring: Staleness = (stored) => isExpiring(stored.tokens, this.refreshMargin);
+    const outcome = this.usable(await this.store.read(key), expiring);
+    return outcome ? outcome.value : this.refreshOnce(key, expiring);
+  }
+
+  /**
+   * Refreshes now, however long the set is still valid (after a 401, say), and
+   * stores the new set; undefined when nothing is stored. Callers that ask at
+   * the same moment, in any process, share one refresh.
+   */
+  async refresh(key: string): Promise<FattureInCloudTokenSet | undefined> {
+    assertKey(key, 'refresh');
     const stored = await this.store.read(key);
-    const outcome = this.usable(stored);
-    if (outcome) return outcome.value;
-    let pending = this.refreshing.get(key);
-    if (!pending) {
-      pending = this.refreshAcrossProcesses(key);
-      this.refreshing.set(key, pending);
-      const forget = (): void => void this.refreshing.delete(key);
-      pending.then(forget, forget);
-    }
-    return pending;
+    if (!stored) return undefined;
+    if (stored.dead) throw deadGrantError();
+    const asked = stored.tokens.refreshToken;
+    // Stale until its refresh token changes: someone refreshed after we asked.
+    return this.refreshOnce(key, (current) => current.tokens.refreshToken === asked);
   }
 
   /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */
@@ -72,24 +82,32 @@ export class FattureInCloudTokens {
     await this.store.delete(key);
   }
 
-  /** The answer `stored` gives without refreshing: nothing, a dead grant, or a fresh set. */
-  private usable(stored: StoredTokenSet | undefined): Outcome<FattureInCloudTokenSet | undefined> {
+  /** The answer `stored` gives without refreshing: nothing, a dead grant, or a set that is not stale. */
+  private usable(stored: StoredTokenSet | undefined, stale: Staleness): Outcome<FattureInCloudTokenSet | undefined> {
     if (!stored) return { value: undefined };
     if (stored.dead) throw deadGrantError();
-    return isExpiring(stored.tokens, this.refreshMargin) ? undefined : { value: stored.tokens };
+    return stale(stored) ? undefined : { value: stored.tokens };
   }
 
-  private refreshAcrossProcesses(key: string): Promise<FattureInCloudTokenSet | undefined> {
-    return underLock(this.store, key, this.lockTiming(), {
-      check: async () => this.usable(await this.store.read(key)),
-      hold: () => this.refreshHolding(key),
-    });
+  /** One refresh of `key` in this process at a time: later callers join it. */
+  private refreshOnce(key: string, stale: Staleness): Promise<FattureInCloudTokenSet | undefined> {
+    let pending = this.refreshing.get(key);
+    if (!pending) {
+      pending = underLock(this.store, key, this.lockTiming(), {
+        check: async () => this.usable(await this.store.read(key), stale),
+        hold: () => this.refreshHolding(key, stale),
+      });
+      this.refreshing.set(key, pending);
+      const forget = (): void => void this.refreshing.delete(key);
+      pending.then(forget, forget);
+    }
+    return pending;
   }
 
   /** With the lock: another process may have refreshed while we waited, so read again first. */
-  private async refreshHolding(key: string): Promise<FattureInCloudTokenSet | undefined> {
+  private async refreshHolding(key: string, stale: Staleness): Promise<FattureInCloudTokenSet | undefined> {
     const stored = await this.store.read(key);
-    const outcome = this.usable(stored);
+    const outcome = this.usable(stored, stale);
     if (outcome || !stored) return outcome?.value;
     const spent = stored.tokens.refreshToken;
     let next: FattureInCloudTokenSet;
@@ -116,7 +134,8 @@ export class FattureInCloudTokens {
     for (;;) {
       const stored = await this.store.read(key);
       if (!stored) return undefined;
-      if (stored.tokens.refreshToken !== spent || stored.dead) return this.usable(stored)?.value ?? stored.tokens;
+      if (stored.dead) throw deadGrantError();
+      if (stored.tokens.refreshToken !== spent) return stored.tokens;
       if (Date.now() >= giveUpAt) break;
       await pause();
     }

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startFattureInCloudStandIn } from './stand-in';
+
+/**
+ * `fattureincloud-stand-in`: the offline Fatture in Cloud on its own, so that
+ * several processes (or apps in other languages) can share one.
+ */
+
+const USAGE = `Usage: fattureincloud-stand-in [--port N] [--host H] [--redirect-uri URL]... [--client-id ID] [--client-secret S]
+
+Starts an offline Fatture in Cloud (OAuth consent page, token endpoint, /user/info,
+/user/companies, /c/{company_id}/entities/clients) and prints the settings to give the
+apps that log in through it:
+
+  FIC_CLIENT_ID=…  FIC_CLIENT_SECRET=…  FIC_BASE_URL=…
+
+Options:
+  --port N            port to listen on (default 0: any free port, printed)
+  --host H            address to listen on (default 127.0.0.1)
+  --redirect-uri URL  a registered redirect URL, compared as a plain string; repeat it for
+                      several apps (default http://localhost:3000/auth/fattureincloud/callback)
+  --client-id ID      default stand-in-client-id
+  --client-secret S   default stand-in-client-secret
+  --help              this text
+
+Stop it with Ctrl+C.`;
+
+const DEFAULT_REDIRECT_URI = 'http://localhost:3000/auth/fattureincloud/callback';
+
+class UsageError extends Error {}
+
+function readOptions(argv: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${values.port}"`);
+  const redirectURIs = values['redirect-uri'] ?? [DEFAULT_REDIRECT_URI];
+  const invalid = redirectURIs.find((uri) => !URL.canParse(uri));
+  if (invalid !== undefined) throw new UsageError(`--redirect-uri must be a URL, got "${invalid}"`);
+  return { help: values.help === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret: values['client-secret'] };
+}
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const standIn = await startFattureInCloudStandIn({
+    redirectURI: options.redirectURIs,
+    port: options.port,
+    host: options.host,
+    clientID: options.clientID,
+    clientSecret: options.clientSecret,
+    appName: 'your app',
+  });
+  console.log(`Fatture in Cloud stand-in at ${standIn.baseURL}, for the redirect URIs ${options.redirectURIs.join(', ')}.`);
+  console.log('Give the apps that use it:');
+  console.log(`FIC_CLIENT_ID=${standIn.clientID}`);
+  console.log(`FIC_CLIENT_SECRET=${standIn.clientSecret}`);
+  console.log(`FIC_BASE_URL=${standIn.baseURL}`);
+  const stop = (): void => void standIn.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof UsageError
+    ? `${error.message}\n\n${USAGE}`
+    : code === 'EADDRINUSE' ? 'The port is in use: pass --port with a free port, or 0 for any.' : String(error);
+  console.error(`fattureincloud-stand-in: ${message}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from 'chai';
+
+const CLI = join(__dirname, '..', 'lib', 'testing', 'cli.ts');
+
+function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
+}
+
+async function settings(started: ReturnType<typeof run>): Promise<Record<string, string>> {
+  const giveUpAt = Date.now() + 15_000;
+  while (!started.output().includes('FIC_BASE_URL=')) {
+    if (Date.now() > giveUpAt || started.child.exitCode !== null) throw new Error(`the stand-in did not start: ${started.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Object.fromEntries([...started.output().matchAll(/^(FIC_[A-Z_]+)=(\S+)$/gm)].map(([, name, value]) => [name!, value!]));
+}
+
+describe('the fattureincloud-stand-in command', () => {
+  it('starts alone, prints the settings for the apps, and serves several redirect URIs', async () => {
+    const first = 'http://localhost:3001/auth/fattureincloud/callback';
+    const second = 'http://localhost:3002/auth/fattureincloud/callback';
+    const started = run(['--port', '0', '--redirect-uri', first, '--redirect-uri', second, '--client-id', 'cli-id', '--client-secret', 'cli-secret']);
+    try {
+      const env = await settings(started);
+      expect(env).to.include({ FIC_CLIENT_ID: 'cli-id', FIC_CLIENT_SECRET: 'cli-secret' });
+      expect(env.FIC_BASE_URL).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      for (const redirectURI of [first, second]) {
+        const form = new URLSearchParams({ client_id: 'cli-id', redirect_uri: redirectURI, decision: 'approve' });
+        const decision = await fetch(`${env.FIC_BASE_URL}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+        expect(decision.headers.get('location')).to.match(new RegExp(`^${redirectURI}\\?code=c%2F`));
+      }
+      const stats = (await (await fetch(`${env.FIC_BASE_URL}/stand-in/stats`)).json()) as Record<string, number>;
+      expect(stats).to.include({ tokenRequests: 0 });
+    } finally {
+      started.child.kill('SIGTERM');
+      expect(await started.exited).to.equal(0);
+    }
+  });
+
+  it('says how with --help', async () => {
+    const started = run(['--help']);
+    expect(await started.exited).to.equal(0);
+    expect(started.output()).to.match(/^Usage: fattureincloud-stand-in \[--port N\]/);
+    expect(started.output()).to.include('FIC_CLIENT_ID');
+  });
+
+  it('refuses a bad option in one line, with the usage', async () => {
+    const started = run(['--port', 'eighty']);
+    expect(await started.exited).to.equal(2);
+    expect(started.output()).to.match(/^fattureincloud-stand-in: --port must be a port number \(0-65535\), got "eighty"/);
+  });
+});
