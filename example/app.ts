@@ -26,12 +26,6 @@ export interface ExampleUser {
   companies: FattureInCloudCompany[];
 }
 
-declare module 'express-session' {
-  interface SessionData {
-    notice?: string;
-  }
-}
-
 export interface ExampleAppOptions {
   strategy: Omit<FattureInCloudStrategyOptions, 'passReqToCallback'> & { callbackURL: string; baseURL: string };
   /** Shown on the home page: where the logins go. */
@@ -84,8 +78,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
   app.use(passport.session());
 
   app.get('/', (req, res) => {
-    if (userOf(req)) { res.redirect('/clients'); return; }
-    res.send(homePage(options.providerLabel, takeNotice(req)));
+    if (userOf(req)) res.redirect('/clients');
+    else res.send(homePage(options.providerLabel, endedNotice(req)));
   });
   // Passport types its middleware as `any`; it is a request handler.
   app.get('/auth/fattureincloud', passport.authenticate('fattureincloud') as RequestHandler);
@@ -106,14 +100,17 @@ export function createApp(options: ExampleAppOptions): express.Express {
     const requested = Number(req.query.company);
     const companyID = companies.find(({ id }) => id === requested)?.id ?? companies[0]?.id;
     const clients = companyID === undefined ? undefined : await listClients(baseURL, set.accessToken, companyID);
-    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, expiresAt: set.expiresAt, clients, notice: takeNotice(req) }));
+    const notice = req.query.refreshed === '1' ? `Token refreshed. It now expires ${new Date(set.expiresAt).toISOString()}.` : undefined;
+    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, expiresAt: set.expiresAt, clients, notice }));
   });
   app.post('/refresh', requireUser, requireCSRFToken, async (req, res) => {
     // Every instance asking at once shares one refresh: the refresh token is single-use.
-    const set = await tokens.refresh(signedIn(req).id).catch(unlessGrantEnded);
+    // The set the page showed: if another instance refreshed it meanwhile, that refresh is the answer.
+    const seen = Number((req.body as Record<string, unknown>).seen);
+    const set = await tokens.refresh(signedIn(req).id, Number.isFinite(seen) ? { expiresAt: seen } : undefined).catch(unlessGrantEnded);
     if (!set) return endSession(req, res, 'authorization-ended');
-    req.session.notice = `Token refreshed. It now expires ${new Date(set.expiresAt).toISOString()}.`;
-    res.redirect(303, `/clients${companyQuery(req)}`);
+    // What to say travels in the URL, as a code: two instances writing one session at once would lose it.
+    res.redirect(303, `/clients?${companyQuery(req)}refreshed=1`);
   });
   app.post('/logout', requireCSRFToken, async (req, res) => {
     const user = userOf(req);
@@ -131,7 +128,10 @@ export function createApp(options: ExampleAppOptions): express.Express {
  */
 function sameHostAsCallback(hostname: string): RequestHandler {
   return (req, res, next) => {
-    if (req.hostname === hostname || (req.method !== 'GET' && req.method !== 'HEAD')) { next(); return; }
+    if (req.hostname === hostname || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      next();
+      return;
+    }
     const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
     url.hostname = hostname;
     res.redirect(308, url.toString());
@@ -156,16 +156,14 @@ async function endSession(req: Request, res: Response, why?: keyof typeof ENDED)
   res.redirect(303, why ? `/?ended=${why}` : '/');
 }
 
-function takeNotice(req: Request): string | undefined {
-  const ended = ENDED[req.query.ended as keyof typeof ENDED] as string | undefined;
-  const notice = req.session.notice ?? ended;
-  delete req.session.notice;
-  return notice;
+function endedNotice(req: Request): string | undefined {
+  const why = req.query.ended;
+  return typeof why === 'string' && Object.hasOwn(ENDED, why) ? ENDED[why as keyof typeof ENDED] : undefined;
 }
 
 function companyQuery(req: Request): string {
   const company = (req.body as Record<string, unknown> | undefined)?.company;
-  return typeof company === 'string' && /^\d+$/.test(company) ? `?company=${company}` : '';
+  return typeof company === 'string' && /^\d+$/.test(company) ? `company=${company}&` : '';
 }
 
 /** The user Passport restored from the session: always an ExampleUser, since verify made it. */

@@ -58,7 +58,7 @@ export interface ClientsView extends SignedInView {
 
 export function clientsPage(view: ClientsView): string {
   const expiry = view.expiresAt === undefined ? '' : `<p>Access token expires <strong id="expiry">${escape(new Date(view.expiresAt).toISOString())}</strong>.
-<form method="post" action="/refresh">${csrfField(view.csrfToken)}<input type="hidden" name="company" value="${escape(view.companyID)}"><button class="button secondary" id="refresh">Refresh token</button></form></p>`;
+<form method="post" action="/refresh">${csrfField(view.csrfToken)}<input type="hidden" name="company" value="${escape(view.companyID)}"><input type="hidden" name="seen" value="${escape(view.expiresAt)}"><button class="button secondary" id="refresh">Refresh token</button></form></p>`;
   return layout(
     'Your clients',
     `${noticeOf(view.notice)}<section class="card"><h1>Hello, ${escape(view.displayName)}</h1>

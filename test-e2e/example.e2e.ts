@@ -1,70 +1,35 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { type Browser, launchBrowser, outputDir, type Started, startExample } from './support';
 
-const root = join(__dirname, '..');
-const outputDir = join(root, 'test-output');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Starts the example exactly as `npm start` does (without the build), on a free port. */
-function startExample(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'example/server.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', FIC_CLIENT_ID: '', FIC_CLIENT_SECRET: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /at (http:\/\/localhost:\d+)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.once('exit', (code) => reject(new Error(`the example exited with ${code}: ${output}`)));
-  });
-}
-
-describe('the example app in a real browser', function () {
-  let example: { child: ChildProcess; url: string } | undefined;
-  let browser: BrowserContext | undefined;
-  let userDataDir: string | undefined;
+/** The offline default: `npm start` with no Redis and no credentials, in a real browser. */
+describe('the example app in a real browser, offline', function () {
+  let example: (Started & { match: RegExpExecArray }) | undefined;
+  let browser: Browser | undefined;
 
   before(async () => {
-    example = await startExample();
-    userDataDir = mkdtempSync(join(tmpdir(), 'fic-e2e-chromium-'));
-    // A persistent context is how Playwright passes a fresh, empty --user-data-dir.
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    example = await startExample({ PORT: '0', FIC_CLIENT_ID: '', FIC_CLIENT_SECRET: '', REDIS_URL: '', SESSION_SECRET: '' });
+    browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    example?.child.kill('SIGTERM');
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await example?.stop();
   });
 
   /** The example and browser that `before` started. */
-  function running(): { url: string; browser: BrowserContext } {
-    if (!example || !browser) throw new Error('the example or the browser did not start');
-    return { url: example.url, browser };
+  function running(): { url: string; browser: Browser } {
+    if (!example?.match[1] || !browser) throw new Error('the example or the browser did not start');
+    return { url: example.match[1], browser };
   }
 
-  async function logIn(decision: 'Approve' | 'Deny'): Promise<Page> {
-    const { url, browser: context } = running();
+  async function logIn(decision: 'Approve' | 'Deny', startURL = running().url): Promise<Page> {
+    const { context } = running().browser;
     await context.clearCookies();
     const page = await context.newPage();
-    await page.goto(url);
+    await page.goto(startURL);
     await page.click('#login');
     await page.waitForSelector('#scopes');
     expect(await page.textContent('#scopes')).to.include('entity.clients:r');
@@ -72,31 +37,44 @@ describe('the example app in a real browser', function () {
     return page;
   }
 
-  it('logs in through the consent page and lists the companies', async () => {
-    const page = await logIn('Approve');
-    await page.waitForSelector('#companies');
-    expect(page.url()).to.equal(`${running().url}/profile`);
+  /** No token may reach the browser: not in a page, not in a cookie. */
+  async function expectNoTokens(page: Page): Promise<void> {
+    expect(await page.content()).not.to.match(/[ar]\/[\w-]{20,}/);
+    const cookies = await running().browser.context.cookies();
+    expect(JSON.stringify(cookies)).not.to.match(/[ar](\/|%2F)[\w-]{20,}/);
+  }
+
+  it('says at start that sessions and tokens end with the process', () => {
+    expect(example?.output()).to.include('Sessions and tokens are kept in memory: they end with the process (set REDIS_URL to keep them in Redis).');
+    expect(example?.output()).to.include('SESSION_SECRET is not set: a random one is used, so sessions end with the process.');
+  });
+
+  it('sends a browser that opened 127.0.0.1 to localhost, logs in, and lists the company\'s clients', async () => {
+    const { url } = running();
+    const page = await logIn('Approve', url.replace('localhost', '127.0.0.1'));
+    await page.waitForSelector('#clients');
+    expect(page.url()).to.equal(`${url}/clients`);
     expect(await page.textContent('h1')).to.equal('Hello, Mario Rossi');
-    const rows = await page.locator('#companies tbody tr').allTextContents();
-    expect(rows).to.deep.equal(['Rossi S.r.l.companypremium2027-12-31']);
-    const html = await page.content();
-    expect(html).not.to.match(/[ar]\/[\w-]{20,}/);
+    expect(await page.locator('#company option').allTextContents()).to.deep.equal(['Rossi S.r.l.']);
+    const rows = await page.locator('#clients tbody tr td:first-child').allTextContents();
+    expect(rows).to.deep.equal(['Avv. Maria Rossi', 'Bianchi Costruzioni S.p.A.', 'Trattoria Da Gino']);
+    await expectNoTokens(page);
     mkdirSync(outputDir, { recursive: true });
-    await page.setViewportSize({ width: 1100, height: 720 });
-    await page.screenshot({ path: join(outputDir, 'profile.png'), fullPage: true });
+    await page.setViewportSize({ width: 1100, height: 760 });
+    await page.screenshot({ path: join(outputDir, 'clients.png'), fullPage: true });
     await page.close();
   });
 
-  it('shows a clear message when the user denies consent', async () => {
+  it('shows our clear message when the user denies consent', async () => {
     const page = await logIn('Deny');
     await page.waitForSelector('#error-message');
-    expect(await page.textContent('#error-message')).to.equal('The user denied the authorization request.');
-    await page.goto(`${running().url}/profile`);
+    expect(await page.textContent('#error-message')).to.equal('You did not allow access to Fatture in Cloud.');
+    await page.goto(`${running().url}/clients`);
     expect(page.url()).to.equal(`${running().url}/`);
     await page.close();
   });
 
-  it('refreshes the token and shows the new expiry', async () => {
+  it('refreshes the token, shows the new expiry, and logs out', async () => {
     const page = await logIn('Approve');
     await page.waitForSelector('#expiry');
     const before = await page.textContent('#expiry');
@@ -106,8 +84,33 @@ describe('the example app in a real browser', function () {
     const after = await page.textContent('#expiry');
     expect(Date.parse(after!)).to.be.greaterThan(Date.parse(before!));
     expect(await page.textContent('#notice')).to.include(after!);
+    await expectNoTokens(page);
     await page.click('#logout');
     await page.waitForSelector('#login');
+    await page.goto(`${running().url}/clients`);
+    expect(page.url()).to.equal(`${running().url}/`);
     await page.close();
+  });
+
+  it('refuses a cross-site form post to /refresh and /logout (CSRF)', async () => {
+    const page = await logIn('Approve');
+    await page.waitForSelector('#clients');
+    const { url } = running();
+    for (const action of ['/refresh', '/logout']) {
+      // A post that carries the user's cookie but not the page's token: what a same-site page (another port, a subdomain) can send.
+      const status = await page.evaluate(async (target) => (await fetch(target, { method: 'POST', body: new URLSearchParams({ _csrf: 'forged' }), credentials: 'include' })).status, `${url}${action}`);
+      expect(status).to.equal(403);
+    }
+    await page.goto(`${url}/clients`);
+    expect(page.url()).to.equal(`${url}/clients`);
+    await page.close();
+  });
+
+  it('sends the usual security headers', async () => {
+    const response = await fetch(`${running().url}/`);
+    expect(response.headers.get('x-frame-options')).to.equal('SAMEORIGIN');
+    expect(response.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(response.headers.get('referrer-policy')).to.equal('no-referrer');
+    expect(response.headers.get('content-security-policy')).to.include("frame-ancestors 'self'");
   });
 });

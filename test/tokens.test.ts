@@ -60,6 +60,19 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
     expect(await tokens.refresh('nobody')).to.equal(undefined);
   });
 
+  it('refresh(key, seen) refreshes only while the stored set is still the one seen', async () => {
+    const tokens = manager();
+    await tokens.save('user-1', initial);
+    const first = await tokens.refresh('user-1', { expiresAt: initial.expiresAt });
+    const before = standIn.stats.tokenRequests;
+    // A second caller that saw the old set, late: the refresh already happened.
+    expect(await tokens.refresh('user-1', { expiresAt: initial.expiresAt })).to.deep.equal(first);
+    expect(await tokens.refresh('user-1', { accessToken: initial.accessToken })).to.deep.equal(first);
+    expect(standIn.stats.tokenRequests).to.equal(before);
+    expect((await tokens.refresh('user-1', { accessToken: first?.accessToken }))?.accessToken).not.to.equal(first?.accessToken);
+    expect(standIn.stats.tokenRequests).to.equal(before + 1);
+  });
+
   it('refreshes within the margin, which is configurable', async () => {
     const inTwoMinutes = { ...initial, expiresAt: Date.now() + 120_000 };
     const relaxed = manager({ refreshMargin: 60_000 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { ACCOUNTANT_COMPANIES } from './data';
 import { startFattureInCloudStandIn } from './stand-in';
 
 /**
@@ -7,7 +8,7 @@ import { startFattureInCloudStandIn } from './stand-in';
  * several processes (or apps in other languages) can share one.
  */
 
-const USAGE = `Usage: fattureincloud-stand-in [--port N] [--host H] [--redirect-uri URL]... [--client-id ID] [--client-secret S]
+const USAGE = `Usage: fattureincloud-stand-in [--port N] [--host H] [--redirect-uri URL]... [--client-id ID] [--client-secret S] [--accountant]
 
 Starts an offline Fatture in Cloud (OAuth consent page, token endpoint, /user/info,
 /user/companies, /c/{company_id}/entities/clients) and prints the settings to give the
@@ -22,6 +23,7 @@ Options:
                       several apps (default http://localhost:3000/auth/fattureincloud/callback)
   --client-id ID      default stand-in-client-id
   --client-secret S   default stand-in-client-secret
+  --accountant        the user is an accountant with two controlled companies (default: one company)
   --help              this text
 
 Stop it with Ctrl+C.`;
@@ -41,6 +43,7 @@ function readOptions(argv: string[]) {
         'redirect-uri': { type: 'string', multiple: true },
         'client-id': { type: 'string' },
         'client-secret': { type: 'string' },
+        accountant: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -52,7 +55,7 @@ function readOptions(argv: string[]) {
   const redirectURIs = values['redirect-uri'] ?? [DEFAULT_REDIRECT_URI];
   const invalid = redirectURIs.find((uri) => !URL.canParse(uri));
   if (invalid !== undefined) throw new UsageError(`--redirect-uri must be a URL, got "${invalid}"`);
-  return { help: values.help === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret: values['client-secret'] };
+  return { help: values.help === true, accountant: values.accountant === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret: values['client-secret'] };
 }
 
 async function main(): Promise<void> {
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     host: options.host,
     clientID: options.clientID,
     clientSecret: options.clientSecret,
+    companies: options.accountant ? ACCOUNTANT_COMPANIES : undefined,
     appName: 'your app',
   });
   console.log(`Fatture in Cloud stand-in at ${standIn.baseURL}, for the redirect URIs ${options.redirectURIs.join(', ')}.`);

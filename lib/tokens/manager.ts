@@ -62,18 +62,20 @@ export class FattureInCloudTokens {
   }
 
   /**
-   * Refreshes now, however long the set is still valid (after a 401, say), and
-   * stores the new set; undefined when nothing is stored. Callers that ask at
-   * the same moment, in any process, share one refresh.
+   * Refreshes now, however long the set is still valid, and stores the new set;
+   * undefined when nothing is stored. Pass the set you saw (after a 401 with its
+   * access token, say, or its `expiresAt` from a page): if the stored set is no
+   * longer that one, someone refreshed already and the stored set is the answer.
+   * Callers that ask at the same moment, in any process, share one refresh.
    */
-  async refresh(key: string): Promise<FattureInCloudTokenSet | undefined> {
+  async refresh(key: string, seen?: Partial<Pick<FattureInCloudTokenSet, 'accessToken' | 'expiresAt'>>): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'refresh');
     const stored = await this.store.read(key);
     if (!stored) return undefined;
     if (stored.dead) throw deadGrantError();
-    const asked = stored.tokens.refreshToken;
-    // Stale until its refresh token changes: someone refreshed after we asked.
-    return this.refreshOnce(key, (current) => current.tokens.refreshToken === asked);
+    const { accessToken = stored.tokens.accessToken, expiresAt = stored.tokens.expiresAt } = seen ?? {};
+    // Stale while it is still the set that was seen.
+    return this.refreshOnce(key, ({ tokens }) => tokens.accessToken === accessToken && tokens.expiresAt === expiresAt);
   }
 
   /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */

@@ -1,6 +1,7 @@
 /**
  * A scripted browser for load tests and benchmarks: follows the example's login
- * through the stand-in's consent page with fetch, keeping the session cookie.
+ * through the stand-in's consent page with fetch, keeping the session cookie,
+ * then opens the clients page (one API call with the stored token).
  */
 export interface LoginResult {
   ok: boolean;
@@ -30,10 +31,11 @@ export async function loginThroughExample(appURL: string): Promise<LoginResult> 
   await decision.arrayBuffer();
   const callback = await step(callbackURL);
   await callback.arrayBuffer();
-  if (callback.headers.get('location') !== '/profile') return { ok: false, detail: `callback answered ${callback.status}` };
-  const profile = await step(`${appURL}/profile`);
-  const html = await profile.text();
-  return { ok: profile.status === 200 && html.includes('Hello, Mario Rossi'), detail: `profile answered ${profile.status}` };
+  if (callback.headers.get('location') !== '/clients') return { ok: false, detail: `callback answered ${callback.status}` };
+  const clients = await step(`${appURL}/clients`);
+  const html = await clients.text();
+  const ok = clients.status === 200 && html.includes('Hello, Mario Rossi') && html.includes('Avv. Maria Rossi');
+  return { ok, detail: `the clients page answered ${clients.status}` };
 }
 
 /** Runs `task` `total` times with at most `concurrency` in flight; returns the results in order of completion. */
