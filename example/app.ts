@@ -12,6 +12,7 @@ import {
   FattureInCloudTokens,
   type FattureInCloudVerifyWithParams,
   type TokenStore,
+  tokenSetFingerprint,
   tokenSetFromParams,
 } from 'passport-fattureincloud';
 import { csrfToken, requireCSRFToken } from './csrf';
@@ -101,13 +102,14 @@ export function createApp(options: ExampleAppOptions): express.Express {
     const companyID = companies.find(({ id }) => id === requested)?.id ?? companies[0]?.id;
     const clients = companyID === undefined ? undefined : await listClients(baseURL, set.accessToken, companyID);
     const notice = req.query.refreshed === '1' ? `Token refreshed. It now expires ${new Date(set.expiresAt).toISOString()}.` : undefined;
-    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, expiresAt: set.expiresAt, clients, notice }));
+    const token = { expiresAt: set.expiresAt, fingerprint: tokenSetFingerprint(set) };
+    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, token, clients, notice }));
   });
   app.post('/refresh', requireUser, requireCSRFToken, async (req, res) => {
     // Every instance asking at once shares one refresh: the refresh token is single-use.
     // The set the page showed: if another instance refreshed it meanwhile, that refresh is the answer.
-    const seen = Number((req.body as Record<string, unknown>).seen);
-    const set = await tokens.refresh(signedIn(req).id, Number.isFinite(seen) ? { expiresAt: seen } : undefined).catch(unlessGrantEnded);
+    const seen = (req.body as Record<string, unknown>).seen;
+    const set = await tokens.refresh(signedIn(req).id, typeof seen === 'string' ? { fingerprint: seen } : undefined).catch(unlessGrantEnded);
     if (!set) return endSession(req, res, 'authorization-ended');
     // What to say travels in the URL, as a code: two instances writing one session at once would lose it.
     res.redirect(303, `/clients?${companyQuery(req)}refreshed=1`);

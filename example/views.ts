@@ -51,14 +51,15 @@ export interface ClientsView extends SignedInView {
   email: string | undefined;
   companies: readonly FattureInCloudCompany[];
   companyID: number | undefined;
-  expiresAt: number | undefined;
+  /** The set the page shows: when it expires, and its fingerprint (never the token). */
+  token: { expiresAt: number; fingerprint: string };
   clients: { clients: readonly Client[]; total: number } | { error: string } | undefined;
   notice?: string | undefined;
 }
 
 export function clientsPage(view: ClientsView): string {
-  const expiry = view.expiresAt === undefined ? '' : `<p>Access token expires <strong id="expiry">${escape(new Date(view.expiresAt).toISOString())}</strong>.
-<form method="post" action="/refresh">${csrfField(view.csrfToken)}<input type="hidden" name="company" value="${escape(view.companyID)}"><input type="hidden" name="seen" value="${escape(view.expiresAt)}"><button class="button secondary" id="refresh">Refresh token</button></form></p>`;
+  const expiry = `<p>Access token expires <strong id="expiry">${escape(new Date(view.token.expiresAt).toISOString())}</strong>.
+<form method="post" action="/refresh">${csrfField(view.csrfToken)}<input type="hidden" name="company" value="${escape(view.companyID)}"><input type="hidden" name="seen" value="${escape(view.token.fingerprint)}"><button class="button secondary" id="refresh">Refresh token</button></form></p>`;
   return layout(
     'Your clients',
     `${noticeOf(view.notice)}<section class="card"><h1>Hello, ${escape(view.displayName)}</h1>

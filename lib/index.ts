@@ -35,10 +35,10 @@ export type {
 } from './profile';
 export { ensureFreshToken, refreshAccessToken } from './refresh';
 export { FattureInCloudTokens } from './tokens/manager';
-export type { FattureInCloudTokensOptions } from './tokens/manager';
+export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager';
 export { MemoryTokenStore } from './tokens/memory-store';
 export type { StoredTokenSet, TokenStore } from './tokens/store';
-export { tokenSetFromParams } from './tokens/token-set';
+export { tokenSetFingerprint, tokenSetFromParams } from './tokens/token-set';
 export type { EnsureFreshOptions, FattureInCloudTokenSet } from './refresh';
 export type { ClientOptions } from './config';
 export { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './config';

@@ -121,6 +121,45 @@ describe('the Fatture in Cloud stand-in', () => {
     expect(standIn.stats).to.deep.equal({ authorizeRequests: 0, tokenRequests: 1, apiRequests: 2 });
   });
 
+  describe('GET /c/{company_id}/entities/clients', () => {
+    async function tokenFor(scope: string): Promise<string> {
+      const form = new URLSearchParams({ client_id: standIn.clientID, redirect_uri: REDIRECT, scope, decision: 'approve' });
+      const decision = await fetch(`${standIn.baseURL}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+      const code = new URL(decision.headers.get('location')!).searchParams.get('code')!;
+      return (await exchange(code)).body.access_token as string;
+    }
+    const list = (token: string, path = '/c/12345/entities/clients') =>
+      fetch(`${standIn.baseURL}${path}`, { headers: { Authorization: `Bearer ${token}` } }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+
+    it('lists a few clients per company in the documented list shape, paginated', async () => {
+      const token = await tokenFor('entity.clients:r');
+      const { status, body } = await list(token);
+      expect(status).to.equal(200);
+      expect(body).to.include({ current_page: 1, per_page: 5, total: 3, last_page: 1, from: 1, to: 3, next_page_url: null, path: 'entities/clients' });
+      expect((body.data as { name: string; id: number }[]).map(({ id }) => id)).to.deep.equal([1234501, 1234502, 1234503]);
+      const second = await list(token, '/c/12345/entities/clients?per_page=2&page=2');
+      expect(second.body).to.include({ current_page: 2, per_page: 2, last_page: 2, from: 3, to: 3, prev_page_url: 'page=1' });
+      expect((await list(await tokenFor('entity.clients:a'))).status).to.equal(200);
+    });
+
+    it('refuses with the documented 403 without the scope, and for a company that is not the user\'s', async () => {
+      const without = await list(await tokenFor('settings:r'));
+      expect(without.status).to.equal(403);
+      expect(without.body).to.deep.equal({ error: { message: 'This app is not enabled to read clients: it needs the entity.clients:r scope', code: 'NO_PERMISSION' } });
+      const foreign = await list(await tokenFor('entity.clients:r'), '/c/999/entities/clients');
+      expect(foreign.status).to.equal(403);
+      expect((foreign.body.error as { code: string }).code).to.equal('NO_PERMISSION');
+      expect((await list('a/not-a-token-it-issued')).status).to.equal(401);
+    });
+
+    it('serves the controlled companies of an accountant', async () => {
+      standIn.companies = ACCOUNTANT_COMPANIES;
+      const { status, body } = await list(await tokenFor('entity.clients:r'), '/c/12347/entities/clients');
+      expect(status).to.equal(200);
+      expect(body.total).to.equal(3);
+    });
+  });
+
   describe('refusals', () => {
     it('answers 404 in the API error shape for unknown routes', async () => {
       const response = await fetch(`${standIn.baseURL}/c/1/entities/suppliers`);
@@ -156,8 +195,10 @@ describe('the Fatture in Cloud stand-in', () => {
     });
 
     it('requires a registered redirect URI', async () => {
-      const error = await startFattureInCloudStandIn({} as never).catch((caught: unknown) => caught);
-      expect((error as Error).message).to.equal('startFattureInCloudStandIn requires redirectURI');
+      for (const redirectURI of [undefined, [], ['not a url'], 42]) {
+        const error = await startFattureInCloudStandIn({ redirectURI } as never).catch((caught: unknown) => caught);
+        expect((error as Error).message).to.equal('startFattureInCloudStandIn requires redirectURI: the registered redirect URL, or a list of them');
+      }
     });
   });
 

@@ -5,6 +5,7 @@ import {
   type FattureInCloudTokenSet,
   MemoryTokenStore,
   type TokenStore,
+  tokenSetFingerprint,
   tokenSetFromParams,
 } from '../lib/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
@@ -63,13 +64,15 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
   it('refresh(key, seen) refreshes only while the stored set is still the one seen', async () => {
     const tokens = manager();
     await tokens.save('user-1', initial);
-    const first = await tokens.refresh('user-1', { expiresAt: initial.expiresAt });
+    const first = await tokens.refresh('user-1', { fingerprint: tokenSetFingerprint(initial) });
     const before = standIn.stats.tokenRequests;
     // A second caller that saw the old set, late: the refresh already happened.
-    expect(await tokens.refresh('user-1', { expiresAt: initial.expiresAt })).to.deep.equal(first);
+    expect(await tokens.refresh('user-1', { fingerprint: tokenSetFingerprint(initial) })).to.deep.equal(first);
     expect(await tokens.refresh('user-1', { accessToken: initial.accessToken })).to.deep.equal(first);
+    expect(tokenSetFingerprint(initial)).to.match(/^[\w-]{22}$/).and.not.to.include(initial.accessToken.slice(2, 10));
     expect(standIn.stats.tokenRequests).to.equal(before);
-    expect((await tokens.refresh('user-1', { accessToken: first?.accessToken }))?.accessToken).not.to.equal(first?.accessToken);
+    if (!first) throw new Error('the first refresh found nothing stored');
+    expect((await tokens.refresh('user-1', { accessToken: first.accessToken }))?.accessToken).not.to.equal(first.accessToken);
     expect(standIn.stats.tokenRequests).to.equal(before + 1);
   });
 

@@ -20,11 +20,17 @@ const SAMPLE_CLIENTS = [
   { name: 'Avv. Maria Rossi', type: 'person', city: 'Milano', email: 'maria.rossi@example.com' },
   { name: 'Bianchi Costruzioni S.p.A.', type: 'company', city: 'Torino', email: 'amministrazione@bianchi.example.com' },
   { name: 'Trattoria Da Gino', type: 'company', city: 'Bologna', email: 'gino@trattoria.example.com' },
+  { name: 'Ferri & Figli S.n.c.', type: 'company', city: 'Napoli', email: 'info@ferri.example.com' },
+  { name: 'Dott.ssa Giulia Conti', type: 'person', city: 'Firenze', email: 'giulia.conti@example.com' },
+  { name: 'Officina Esposito', type: 'company', city: 'Bari', email: 'officina@esposito.example.com' },
 ] as const;
+const CLIENTS_PER_COMPANY = 3;
 
-/** The same clients for the same company every time; each company's differ by id and code. */
+/** The same three clients for the same company every time; other companies have others. */
 export function clientsOf(companyID: number): StandInClient[] {
-  return SAMPLE_CLIENTS.map((sample, index) => ({
+  const first = companyID % SAMPLE_CLIENTS.length;
+  const samples = [...SAMPLE_CLIENTS.slice(first), ...SAMPLE_CLIENTS.slice(0, first)].slice(0, CLIENTS_PER_COMPANY);
+  return samples.map((sample, index) => ({
     id: companyID * 100 + index + 1,
     code: `C${companyID}-${index + 1}`,
     name: sample.name,

@@ -4,7 +4,10 @@ import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, ref
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
 import { MemoryTokenStore } from './memory-store';
 import type { StoredTokenSet, TokenStore } from './store';
-import { assertTokenSet } from './token-set';
+import { assertTokenSet, tokenSetFingerprint } from './token-set';
+
+/** The set a caller saw: its access token, or its fingerprint (`tokenSetFingerprint`) where the token must not go. */
+export type SeenTokenSet = { accessToken: string } | { fingerprint: string };
 
 /** Whether a stored set must be refreshed before it is handed out. */
 type Staleness = (stored: StoredTokenSet) => boolean;
@@ -63,19 +66,19 @@ export class FattureInCloudTokens {
 
   /**
    * Refreshes now, however long the set is still valid, and stores the new set;
-   * undefined when nothing is stored. Pass the set you saw (after a 401 with its
-   * access token, say, or its `expiresAt` from a page): if the stored set is no
+   * undefined when nothing is stored. Pass the set you saw (its access token
+   * after a 401, say, or its fingerprint from a page): if the stored set is no
    * longer that one, someone refreshed already and the stored set is the answer.
    * Callers that ask at the same moment, in any process, share one refresh.
    */
-  async refresh(key: string, seen?: Partial<Pick<FattureInCloudTokenSet, 'accessToken' | 'expiresAt'>>): Promise<FattureInCloudTokenSet | undefined> {
+  async refresh(key: string, seen?: SeenTokenSet): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'refresh');
     const stored = await this.store.read(key);
     if (!stored) return undefined;
     if (stored.dead) throw deadGrantError();
-    const { accessToken = stored.tokens.accessToken, expiresAt = stored.tokens.expiresAt } = seen ?? {};
+    const fingerprint = seen === undefined ? tokenSetFingerprint(stored.tokens) : 'fingerprint' in seen ? seen.fingerprint : tokenSetFingerprint(seen);
     // Stale while it is still the set that was seen.
-    return this.refreshOnce(key, ({ tokens }) => tokens.accessToken === accessToken && tokens.expiresAt === expiresAt);
+    return this.refreshOnce(key, ({ tokens }) => tokenSetFingerprint(tokens) === fingerprint);
   }
 
   /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */

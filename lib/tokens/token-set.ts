@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describeValue } from '../config';
 import { type FattureInCloudTokenSet, toTokenSet } from '../refresh';
 import type { TokenResponse } from '../token-endpoint';
@@ -15,6 +16,14 @@ export function tokenSetFromParams(params: TokenResponse, receivedAt = Date.now(
   const tokenSet = toTokenSet(params, receivedAt);
   assertTokenSet(tokenSet, 'tokenSetFromParams');
   return tokenSet;
+}
+
+/**
+ * A short digest that tells one token set from another (SHA-256 of its access
+ * token), safe to put in a page or a log where the set itself must not go.
+ */
+export function tokenSetFingerprint(tokenSet: Pick<FattureInCloudTokenSet, 'accessToken'>): string {
+  return createHash('sha256').update(tokenSet.accessToken).digest('base64url').slice(0, 22);
 }
 
 /** Refuses what is not a token set before any I/O; names the field, never a token. */
