@@ -15,6 +15,8 @@ export type {
   FattureInCloudVerifyWithRequest,
   FattureInCloudVerifyWithRequestAndParams,
 } from './strategy';
+export { CookieStateStore, STATE_REFUSALS } from './cookie-state-store';
+export type { CookieStateStoreOptions } from './cookie-state-store';
 export { Scope, isFattureInCloudScope } from './scopes';
 export type { FattureInCloudScope, ScopeInput } from './scopes';
 export {

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import OAuth2Strategy = require('passport-oauth2');
 import { fetchProfile } from './api';
 import { readCallback } from './callback';
+import type { CookieStateStore } from './cookie-state-store';
 import { type ClientConfig, type ClientOptions, resolveClientConfig } from './config';
 import { deliver } from './deliver';
 import { FattureInCloudError, redact } from './errors';
@@ -18,7 +19,7 @@ import type { TokenResponse } from './token-endpoint';
 
 type PassedThroughOptions = Omit<
   OAuth2Strategy._StrategyOptionsBase,
-  'authorizationURL' | 'tokenURL' | 'clientID' | 'clientSecret' | 'scope' | 'scopeSeparator' | 'state' | 'pkce' | 'customHeaders'
+  'authorizationURL' | 'tokenURL' | 'clientID' | 'clientSecret' | 'scope' | 'scopeSeparator' | 'state' | 'pkce' | 'customHeaders' | 'store'
 >;
 
 export interface FattureInCloudStrategyOptionsBase extends PassedThroughOptions, ClientOptions {
@@ -26,8 +27,10 @@ export interface FattureInCloudStrategyOptionsBase extends PassedThroughOptions,
   callbackURL?: string | undefined;
   /** Checked against the 44 valid scopes and joined with one space. */
   scope?: ScopeInput | undefined;
-  /** CSRF protection through the session. Default true. */
+  /** CSRF protection through the session (or `store`). Default true. */
   state?: boolean | undefined;
+  /** Where `state` lives instead of the session: a CookieStateStore, or any passport-oauth2 state store. */
+  store?: OAuth2Strategy.StateStore | CookieStateStore | undefined;
   /** Keep each company's `access_token` in the profile (a live credential). Default false. */
   includeCompanyAccessTokens?: boolean | undefined;
 }

@@ -1,0 +1,167 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import express, { type RequestHandler } from 'express';
+import { Passport } from 'passport';
+import { CookieStateStore, FattureInCloudStrategy, STATE_REFUSALS } from '../lib/index';
+import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
+import { runStrategy } from './helpers';
+import { freePort } from './support/ports';
+
+const SECRET = 'a-cookie-state-secret-of-at-least-32-bytes';
+
+interface App {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** An Express app with no session middleware at all: the state lives in the cookie alone. */
+async function startApp(standIn: FattureInCloudStandIn, port: number, callbackURL: string, store: CookieStateStore, clientID = standIn.clientID): Promise<App> {
+  const passport = new Passport();
+  passport.use(
+    new FattureInCloudStrategy({ clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL, callbackURL, store }, (_a, _r, profile, done) =>
+      done(null, { id: profile.id }),
+    ),
+  );
+  const app = express();
+  app.get('/auth/fattureincloud', passport.authenticate('fattureincloud', { session: false }) as RequestHandler);
+  app.get('/auth/fattureincloud/callback', (req, res, next) => {
+    (passport.authenticate('fattureincloud', { session: false }, (error: unknown, user: { id: string } | false, info?: { message?: string }, status?: number) => {
+      if (error) next(error);
+      else if (!user) res.status(status ?? 401).json({ message: info?.message });
+      else res.json({ user });
+    }) as RequestHandler)(req, res, next);
+  });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://localhost:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A browser's cookie jar of one cookie: what the start set, sent back at the callback. */
+async function start(app: App): Promise<{ cookie: string; setCookie: string; authorizeURL: URL }> {
+  const response = await fetch(`${app.url}/auth/fattureincloud`, { redirect: 'manual' });
+  const setCookie = response.headers.get('set-cookie') ?? '';
+  return { cookie: setCookie.split(';')[0]!, setCookie, authorizeURL: new URL(response.headers.get('location')!) };
+}
+
+async function approve(standIn: FattureInCloudStandIn, authorizeURL: URL): Promise<URL> {
+  const form = new URLSearchParams({ ...Object.fromEntries(authorizeURL.searchParams), decision: 'approve' });
+  const decision = await fetch(`${standIn.baseURL}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  return new URL(decision.headers.get('location')!);
+}
+
+async function callback(url: URL | string, cookie?: string): Promise<{ status: number; body: Record<string, unknown>; setCookie: string }> {
+  const response = await fetch(url, { headers: cookie ? { cookie } : {} });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, setCookie: response.headers.get('set-cookie') ?? '' };
+}
+
+describe('CookieStateStore: state in a sealed cookie, no session', () => {
+  let standIn: FattureInCloudStandIn;
+  let apps: App[] = [];
+  let callbackURL: string;
+  let ports: [number, number];
+
+  beforeEach(async () => {
+    ports = [await freePort(), await freePort()];
+    callbackURL = `http://localhost:${ports[1]}/auth/fattureincloud/callback`;
+    standIn = await startFattureInCloudStandIn({ redirectURI: callbackURL });
+  });
+  afterEach(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    apps = [];
+    await standIn.close();
+  });
+
+  async function twoInstances(store = () => new CookieStateStore({ secret: SECRET })): Promise<[App, App]> {
+    apps = [await startApp(standIn, ports[0], callbackURL, store()), await startApp(standIn, ports[1], callbackURL, store())];
+    return apps as [App, App];
+  }
+
+  it('logs in through two instances that share the secret, with no session middleware', async () => {
+    const [a] = await twoInstances();
+    const { cookie, setCookie, authorizeURL } = await start(a);
+    expect(setCookie).to.match(/^fic_oauth_state=v1\.[\w-]+; Max-Age=600; Path=\/auth\/fattureincloud\/callback; HttpOnly; SameSite=Lax$/);
+    expect(setCookie).not.to.include(authorizeURL.searchParams.get('state'));
+    const landed = await callback(await approve(standIn, authorizeURL), cookie);
+    expect(landed).to.deep.include({ status: 200, body: { user: { id: '12345' } } });
+    expect(landed.setCookie).to.match(/^fic_oauth_state=used; Max-Age=600; Path=\/auth\/fattureincloud\/callback; HttpOnly; SameSite=Lax$/);
+  });
+
+  it('is Secure when the callback is https, and takes another lifetime', () => {
+    const store = new CookieStateStore({ secret: SECRET, maxAge: 60_000 });
+    const headers: Record<string, unknown> = {};
+    const res = { getHeader: (name: string) => headers[name], setHeader: (name: string, value: unknown) => (headers[name] = value) };
+    store.store({ res, headers: {} } as never, undefined, { clientID: 'x', callbackURL: 'https://app.example.com/cb' }, () => undefined);
+    expect((headers['Set-Cookie'] as string[])[0]).to.match(/; Max-Age=60; Path=\/cb; HttpOnly; SameSite=Lax; Secure$/);
+  });
+
+  const refusals: [keyof typeof STATE_REFUSALS, (login: { cookie: string; callbackURL: URL }) => Promise<{ url: URL; cookie?: string }>][] = [
+    ['missing', ({ callbackURL: url }) => Promise.resolve({ url })],
+    ['forged', ({ callbackURL: url, cookie }) => Promise.resolve({ url, cookie: cookie.replace(/.{6}$/, 'AAAAAA') })],
+    ['mismatch', ({ callbackURL: url, cookie }) => {
+      url.searchParams.set('state', 'a-state-of-an-attacker-000');
+      return Promise.resolve({ url, cookie });
+    }],
+    ['used', async ({ callbackURL: url, cookie }) => {
+      await callback(url, cookie);
+      return { url, cookie: 'fic_oauth_state=used' };
+    }],
+  ];
+  for (const [kind, tamper] of refusals) {
+    it(`refuses with 403 and says so, before any token request: ${kind}`, async () => {
+      const [a] = await twoInstances();
+      const { cookie, authorizeURL } = await start(a);
+      const { url, cookie: sent } = await tamper({ cookie, callbackURL: await approve(standIn, authorizeURL) });
+      const before = standIn.stats.tokenRequests;
+      const refused = await callback(url, sent);
+      expect(refused).to.deep.include({ status: 403, body: { message: STATE_REFUSALS[kind] } });
+      expect(standIn.stats.tokenRequests).to.equal(before);
+    });
+  }
+
+  it('refuses an expired state, and another app\'s cookie', async () => {
+    const [a, b] = await twoInstances(() => new CookieStateStore({ secret: SECRET, maxAge: 1 }));
+    const { cookie, authorizeURL } = await start(a);
+    const url = await approve(standIn, authorizeURL);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await callback(url, cookie)).body).to.deep.equal({ message: STATE_REFUSALS.expired });
+    await b.close();
+    apps = [a, await startApp(standIn, ports[1], callbackURL, new CookieStateStore({ secret: SECRET }), 'another-client-id')];
+    const other = await start(a);
+    expect((await callback(await approve(standIn, other.authorizeURL), other.cookie)).body).to.deep.equal({ message: STATE_REFUSALS.otherApp });
+  });
+
+  it('rotates secrets: the first seals, all open', async () => {
+    const next = 'the-next-cookie-state-secret-of-32-bytes';
+    apps = [await startApp(standIn, ports[0], callbackURL, new CookieStateStore({ secret: SECRET })), await startApp(standIn, ports[1], callbackURL, new CookieStateStore({ secret: [next, SECRET] }))];
+    const { cookie, authorizeURL } = await start(apps[0]!);
+    expect((await callback(await approve(standIn, authorizeURL), cookie)).status).to.equal(200);
+  });
+
+  it('refuses a secret shorter than 32 bytes, and odd options, at construction', () => {
+    expect(() => new CookieStateStore({ secret: 'short' })).to.throw(TypeError, /at least 32 bytes/);
+    expect(() => new CookieStateStore({ secret: [SECRET, 'short'] })).to.throw(TypeError, /at least 32 bytes/);
+    expect(() => new CookieStateStore(undefined as never)).to.throw(TypeError, /needs options with a secret/);
+    expect(() => new CookieStateStore({ secret: SECRET, maxAge: 0 })).to.throw(TypeError, /maxAge/);
+    expect(() => new CookieStateStore({ secret: SECRET, cookieName: 'a b' })).to.throw(TypeError, /cookieName/);
+  });
+
+  it('is a clear error, not a crash, without a response on req.res', async () => {
+    const strategy = new FattureInCloudStrategy(
+      { clientID: 'id', clientSecret: 'secret', callbackURL, store: new CookieStateStore({ secret: SECRET }) },
+      (_a, _r, _p, done) => done(null, {}),
+    );
+    for (const query of [{}, { code: 'c/some-code-value-0000', state: 'x' }]) {
+      const outcome = await runStrategy(strategy, { query });
+      if (outcome.kind !== 'error') throw new Error(outcome.kind);
+      expect(outcome.error).to.be.instanceOf(TypeError);
+      expect(outcome.error.message).to.match(/needs the response on req\.res/);
+    }
+  });
+});
