@@ -1,58 +1,20 @@
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { consumerProject, packOnce, type PackResult, root, shell, tsc } from './tarball';
 
 /**
  * The package as users get it: `npm pack`, install the tarball into an empty
  * project with passport and express, then use it from CommonJS, ESM and strict
  * TypeScript (nodenext and bundler resolution).
  */
-const run = promisify(execFile);
-const root = join(__dirname, '..');
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-
-interface PackResult {
-  filename: string;
-  files: { path: string }[];
-}
-
-async function shell(command: string, args: string[], cwd: string): Promise<{ code: number; output: string; stdout: string }> {
-  try {
-    const { stdout, stderr } = await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, output: `${stdout}${stderr}`, stdout };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, output: `${failure.stdout}${failure.stderr}`, stdout: failure.stdout };
-  }
-}
-
 describe('the packed tarball, installed in a fresh project', () => {
-  let workDir: string;
   let project: string;
   let packed: PackResult;
 
   before(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'fic-pack-'));
-    const pack = await shell('npm', ['pack', '--json', '--pack-destination', workDir], root);
-    expect(pack.code, pack.output).to.equal(0);
-    // The prepack build prints first; the JSON report is the last thing on stdout.
-    packed = (JSON.parse(pack.stdout.slice(pack.stdout.lastIndexOf('\n[') + 1)) as PackResult[])[0]!;
-    project = join(workDir, 'consumer');
-    cpSync(join(__dirname, 'consumer'), project, { recursive: true });
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    const install = await shell(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', join(workDir, packed.filename), 'passport@^0.7', 'express@^5'],
-      project,
-    );
-    expect(install.code, install.output).to.equal(0);
-  });
-
-  after(() => {
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    packed = (await packOnce()).packed;
+    project = await consumerProject('consumer', ['passport@^0.7', 'express@^5']);
   });
 
   it('holds dist (JS and .d.ts), README, LICENSE, CHANGELOG and package.json, and nothing else', () => {
@@ -89,6 +51,31 @@ describe('the packed tarball, installed in a fresh project', () => {
       expect(result.code).to.equal(0);
     });
   }
+
+  it('compiles on TypeScript 4.8 under node10 resolution (module commonjs), subpaths included', async function () {
+    this.timeout(120_000);
+    const install = await shell('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', 'typescript@4.8', '@types/node@^20'], project);
+    expect(install.code, install.output).to.equal(0);
+    const result = await shell(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node10.json'], project);
+    expect(result.output).to.equal('');
+    expect(result.code).to.equal(0);
+  });
+
+  it('passes publint and Are the Types Wrong?, under every resolution', async () => {
+    const { tarball } = await packOnce();
+    const publint = await shell(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), '--strict', tarball], root);
+    expect(publint.code, publint.output).to.equal(0);
+    expect(publint.output).to.include('All good!');
+    const attw = await shell(process.execPath, [join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), tarball, '--format', 'table-flipped'], root);
+    expect(attw.code, attw.output).to.equal(0);
+    expect(attw.output).to.include('No problems found');
+  });
+
+  it('installs the fattureincloud-stand-in command', async () => {
+    const result = await shell('npx', ['--no-install', 'fattureincloud-stand-in', '--help'], project);
+    expect(result.code, result.output).to.equal(0);
+    expect(result.stdout).to.match(/^Usage: fattureincloud-stand-in/);
+  });
 
   it('refuses to compile an invalid scope literal', async () => {
     const config = JSON.parse(readFileSync(join(project, 'tsconfig.nodenext.json'), 'utf8')) as { files: string[] };
