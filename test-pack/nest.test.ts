@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { STATE_REFUSALS } from '../lib/index';
@@ -35,6 +36,12 @@ describe('a NestJS 11 app, from the packed tarball', () => {
       await exited;
     }
     await standIn.close();
+  });
+
+  it('uses the guard of docs/nestjs.md, word for word', () => {
+    const documented = /## The guard[\s\S]*?```ts\n([\s\S]*?)```/.exec(readFileSync(join(__dirname, '..', 'docs', 'nestjs.md'), 'utf8'))?.[1];
+    expect(documented).to.be.a('string');
+    expect(readFileSync(join(__dirname, 'nest', 'src', 'guard.ts'), 'utf8')).to.include(documented);
   });
 
   it('compiles with decorators under strict TypeScript', async () => {
