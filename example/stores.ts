@@ -48,9 +48,11 @@ export async function openStores(options: { redisURL?: string | undefined; token
 
 /** Connects within a bound: an unreachable REDIS_URL is one clear line at start, not a hang. */
 async function connect(url: string) {
-  const client = createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS } });
-  // node-redis reconnects by itself: say so once per outage, not once per attempt.
   let connected = false;
+  // Until the first connection, a failure is final (one line at start); after it, reconnect with backoff.
+  const reconnectStrategy = (retries: number, cause: Error): number | Error => (connected ? Math.min(100 * 2 ** retries, 5_000) : cause);
+  const client = createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy } });
+  // node-redis reconnects by itself: say so once per outage, not once per attempt.
   let outage = false;
   client.on('error', (error: Error) => {
     if (connected && !outage) console.error(`Redis at ${where(url)}: ${describe(error)}; reconnecting.`);

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTCPServer, type Socket } from 'node:net';
+import { createServer as createTCPServer, type Server as TCPServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -10,22 +10,13 @@ export interface Served {
 }
 
 /** A real HTTP server on loopback, for faults nock cannot fake: resets, drips, huge bodies. */
-export async function serve(handler: Handler): Promise<Served> {
+export function serve(handler: Handler): Promise<Served> {
   const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return onLoopback(server, () => server.closeAllConnections());
 }
 
 /** A raw TCP server on loopback that answers every connection with `bytes`: for what no HTTP server would send. */
-export async function serveRaw(bytes: (request: string) => string): Promise<Served> {
+export function serveRaw(bytes: (request: string) => string): Promise<Served> {
   const sockets = new Set<Socket>();
   const server = createTCPServer((socket) => {
     sockets.add(socket);
@@ -33,13 +24,20 @@ export async function serveRaw(bytes: (request: string) => string): Promise<Serv
     socket.on('error', () => undefined);
     socket.once('data', (chunk: Buffer) => socket.write(bytes(chunk.toString('latin1'))));
   });
+  return onLoopback(server, () => {
+    for (const socket of sockets) socket.destroy();
+  });
+}
+
+/** Listens on a free loopback port; `close` drops the connections first, so it never waits on a client. */
+async function onLoopback(server: Server | TCPServer, dropConnections: () => void): Promise<Served> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        dropConnections();
         server.close(() => resolve());
       }),
   };
