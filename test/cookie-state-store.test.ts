@@ -6,17 +6,22 @@ import { Passport } from 'passport';
 import { CookieStateStore, FattureInCloudStrategy, STATE_REFUSALS } from '../lib/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { runStrategy } from './helpers';
-import { freePort } from './support/ports';
 
 const SECRET = 'a-cookie-state-secret-of-at-least-32-bytes';
 
 interface App {
   url: string;
-  close(): Promise<void>;
+}
+
+/** A server on a free loopback port; the app is attached once its URL is known. */
+async function listening(): Promise<{ server: Server; url: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://localhost:${(server.address() as AddressInfo).port}` };
 }
 
 /** An Express app with no session middleware at all: the state lives in the cookie alone. */
-async function startApp(standIn: FattureInCloudStandIn, port: number, callbackURL: string, store: CookieStateStore, clientID = standIn.clientID): Promise<App> {
+function startApp(standIn: FattureInCloudStandIn, at: { server: Server; url: string }, callbackURL: string, store: CookieStateStore, clientID = standIn.clientID): App {
   const passport = new Passport();
   passport.use(
     new FattureInCloudStrategy({ clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL, callbackURL, store }, (_a, _r, profile, done) =>
@@ -32,15 +37,9 @@ async function startApp(standIn: FattureInCloudStandIn, port: number, callbackUR
       else res.json({ user });
     }) as RequestHandler)(req, res, next);
   });
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://localhost:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  at.server.removeAllListeners('request');
+  at.server.on('request', app);
+  return { url: at.url };
 }
 
 /** A browser's cookie jar of one cookie: what the start set, sent back at the callback. */
@@ -63,28 +62,27 @@ async function callback(url: URL | string, cookie?: string): Promise<{ status: n
 
 describe('CookieStateStore: state in a sealed cookie, no session', () => {
   let standIn: FattureInCloudStandIn;
-  let apps: App[] = [];
+  let servers: [{ server: Server; url: string }, { server: Server; url: string }];
   let callbackURL: string;
-  let ports: [number, number];
 
   beforeEach(async () => {
-    ports = [await freePort(), await freePort()];
-    callbackURL = `http://localhost:${ports[1]}/auth/fattureincloud/callback`;
+    servers = [await listening(), await listening()];
+    // Both instances name the second one's callback: the login may start on either.
+    callbackURL = `${servers[1].url}/auth/fattureincloud/callback`;
     standIn = await startFattureInCloudStandIn({ redirectURI: callbackURL });
   });
   afterEach(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    apps = [];
+    for (const { server } of servers) server.closeAllConnections();
+    await Promise.all(servers.map(({ server }) => new Promise((resolve) => server.close(resolve))));
     await standIn.close();
   });
 
-  async function twoInstances(store = () => new CookieStateStore({ secret: SECRET })): Promise<[App, App]> {
-    apps = [await startApp(standIn, ports[0], callbackURL, store()), await startApp(standIn, ports[1], callbackURL, store())];
-    return apps as [App, App];
+  function twoInstances(store = () => new CookieStateStore({ secret: SECRET })): [App, App] {
+    return [startApp(standIn, servers[0], callbackURL, store()), startApp(standIn, servers[1], callbackURL, store())];
   }
 
   it('logs in through two instances that share the secret, with no session middleware', async () => {
-    const [a] = await twoInstances();
+    const [a] = twoInstances();
     const { cookie, setCookie, authorizeURL } = await start(a);
     expect(setCookie).to.match(/^fic_oauth_state=v1\.[\w-]+; Max-Age=600; Path=\/auth\/fattureincloud\/callback; HttpOnly; SameSite=Lax$/);
     expect(setCookie).not.to.include(authorizeURL.searchParams.get('state'));
@@ -115,7 +113,7 @@ describe('CookieStateStore: state in a sealed cookie, no session', () => {
   ];
   for (const [kind, tamper] of refusals) {
     it(`refuses with 403 and says so, before any token request: ${kind}`, async () => {
-      const [a] = await twoInstances();
+      const [a] = twoInstances();
       const { cookie, authorizeURL } = await start(a);
       const { url, cookie: sent } = await tamper({ cookie, callbackURL: await approve(standIn, authorizeURL) });
       const before = standIn.stats.tokenRequests;
@@ -126,21 +124,22 @@ describe('CookieStateStore: state in a sealed cookie, no session', () => {
   }
 
   it('refuses an expired state, and another app\'s cookie', async () => {
-    const [a, b] = await twoInstances(() => new CookieStateStore({ secret: SECRET, maxAge: 1 }));
+    const [a] = twoInstances(() => new CookieStateStore({ secret: SECRET, maxAge: 1 }));
     const { cookie, authorizeURL } = await start(a);
     const url = await approve(standIn, authorizeURL);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await callback(url, cookie)).body).to.deep.equal({ message: STATE_REFUSALS.expired });
-    await b.close();
-    apps = [a, await startApp(standIn, ports[1], callbackURL, new CookieStateStore({ secret: SECRET }), 'another-client-id')];
+    // The callback's instance is now another app (another client id), sharing the secret.
+    startApp(standIn, servers[1], callbackURL, new CookieStateStore({ secret: SECRET }), 'another-client-id');
+    startApp(standIn, servers[0], callbackURL, new CookieStateStore({ secret: SECRET }));
     const other = await start(a);
     expect((await callback(await approve(standIn, other.authorizeURL), other.cookie)).body).to.deep.equal({ message: STATE_REFUSALS.otherApp });
   });
 
   it('rotates secrets: the first seals, all open', async () => {
     const next = 'the-next-cookie-state-secret-of-32-bytes';
-    apps = [await startApp(standIn, ports[0], callbackURL, new CookieStateStore({ secret: SECRET })), await startApp(standIn, ports[1], callbackURL, new CookieStateStore({ secret: [next, SECRET] }))];
-    const { cookie, authorizeURL } = await start(apps[0]!);
+    const [a] = [startApp(standIn, servers[0], callbackURL, new CookieStateStore({ secret: SECRET })), startApp(standIn, servers[1], callbackURL, new CookieStateStore({ secret: [next, SECRET] }))];
+    const { cookie, authorizeURL } = await start(a);
     expect((await callback(await approve(standIn, authorizeURL), cookie)).status).to.equal(200);
   });
 
