@@ -212,6 +212,15 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
       expect(touched).to.deep.equal([]);
     });
 
+    it('a seen set that is neither an access token nor a fingerprint', async () => {
+      for (const seen of [{}, null, 'a/token', { accessToken: 5 }]) {
+        const error = await tokens().refresh('k', seen as never).catch((caught: unknown) => caught);
+        expect(error).to.be.instanceOf(TypeError);
+        expect((error as Error).message).to.match(/seen must be \{ accessToken \} or \{ fingerprint \}/);
+      }
+      expect(touched).to.deep.equal([]);
+    });
+
     it('missing credentials or a bad margin', () => {
       expect(() => new FattureInCloudTokens({} as never)).to.throw(TypeError, /clientID and clientSecret/);
       expect(() => new FattureInCloudTokens({ clientID: 'i', clientSecret: 's', refreshMargin: -1 })).to.throw(TypeError, /refreshMargin/);

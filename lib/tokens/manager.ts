@@ -73,10 +73,11 @@ export class FattureInCloudTokens {
    */
   async refresh(key: string, seen?: SeenTokenSet): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'refresh');
+    const seenFingerprint = fingerprintOf(seen);
     const stored = await this.store.read(key);
     if (!stored) return undefined;
     if (stored.dead) throw deadGrantError();
-    const fingerprint = seen === undefined ? tokenSetFingerprint(stored.tokens) : 'fingerprint' in seen ? seen.fingerprint : tokenSetFingerprint(seen);
+    const fingerprint = seenFingerprint ?? tokenSetFingerprint(stored.tokens);
     // Stale while it is still the set that was seen.
     return this.refreshOnce(key, ({ tokens }) => tokenSetFingerprint(tokens) === fingerprint);
   }
@@ -162,6 +163,15 @@ export class FattureInCloudTokens {
     const ttl = this.store.lockTTL ?? 2 * this.client.timeout + 5_000;
     return { ttl, patience: 2 * ttl + this.client.timeout };
   }
+}
+
+/** The fingerprint of what the caller saw; a TypeError, before any I/O, for what is neither form. */
+function fingerprintOf(seen: unknown): string | undefined {
+  if (seen === undefined) return undefined;
+  const { accessToken, fingerprint } = (typeof seen === 'object' && seen !== null ? seen : {}) as { accessToken?: unknown; fingerprint?: unknown };
+  if (typeof fingerprint === 'string') return fingerprint;
+  if (typeof accessToken === 'string') return tokenSetFingerprint({ accessToken });
+  throw new TypeError(`FattureInCloudTokens.refresh: seen must be { accessToken } or { fingerprint }, got ${describeValue(seen)}`);
 }
 
 function deadGrantError(): FattureInCloudTokenError {
