@@ -4,6 +4,7 @@ import type { OAuth2 } from 'oauth';
 import { parseRateLimit, parseRetryAfter } from '../lib/api';
 import { readCallback } from '../lib/callback';
 import { resolveClientConfig } from '../lib/config';
+import { withTimeout } from '../lib/deadline';
 import { redact } from '../lib/errors';
 import { ensureFreshToken, FattureInCloudError, FattureInCloudStrategy, refreshAccessToken } from '../lib/index';
 import { BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, serializations } from './helpers';
@@ -91,6 +92,16 @@ describe('edge cases', () => {
     nock(BASE).post('/oauth/token').reply(200, 'plain');
     const error = await refreshAccessToken({ clientID: 'i', clientSecret: 's' }, 'r/edge-old').catch((caught: unknown) => caught);
     expect((error as Error).message).to.match(/not JSON \(no content-type\)/);
+  });
+
+  it('withTimeout settles once, turns a non-Error rejection into an Error, and never leaves its timer', async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a careless library may do
+    const rejected = await withTimeout(Promise.reject('a string, not an Error'), 1000, () => new Error('late')).catch((caught: unknown) => caught);
+    expect(rejected).to.be.instanceOf(Error);
+    expect((rejected as Error).message).to.equal('the operation failed');
+    const late = await withTimeout(new Promise(() => undefined), 10, () => new Error('too late')).catch((caught: unknown) => caught);
+    expect((late as Error).message).to.equal('too late');
+    expect(await withTimeout(Promise.resolve(7), 1000, () => new Error('never'))).to.equal(7);
   });
 
   it('redact bounds what it quotes and skips empty secrets', () => {

@@ -91,7 +91,10 @@ describe('hardening: what the adversarial review broke', () => {
     });
 
     it('refuses customHeaders Node cannot send at construction', () => {
-      expect(() => strategyAt(BASE, { customHeaders: { 'X-Trace': 'a\r\nb' } })).to.throw(TypeError, /customHeaders/);
+      expect(() => strategyAt(BASE, { customHeaders: { 'X-Trace': 'a\r\nb' } })).to.throw(TypeError, /customHeaders holds a header Node cannot send/);
+      expect(() => strategyAt(BASE, { customHeaders: { 'Bad Name': 'x' } })).to.throw(TypeError, /customHeaders holds a header Node cannot send/);
+      expect(() => strategyAt(BASE, { customHeaders: ['X-A: b'] as never })).to.throw(TypeError, /customHeaders must be an object/);
+      expect(() => strategyAt(BASE, { customHeaders: { 'X-A': { nested: true } } as never })).to.throw(TypeError, /customHeaders\["X-A"\] must be a string, got an object/);
     });
   });
 

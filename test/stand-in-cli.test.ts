@@ -50,6 +50,25 @@ describe('the fattureincloud-stand-in command', () => {
     expect(started.output()).to.include('FIC_CLIENT_ID');
   });
 
+  it('refuses a redirect URI that is not a URL, an unknown option, and a port in use', async () => {
+    const notURL = run(['--redirect-uri', 'not a url']);
+    expect(await notURL.exited).to.equal(2);
+    expect(notURL.output()).to.match(/^fattureincloud-stand-in: --redirect-uri must be a URL, got "not a url"/);
+    const unknown = run(['--frobnicate']);
+    expect(await unknown.exited).to.equal(2);
+    expect(unknown.output()).to.match(/^fattureincloud-stand-in: Unknown option '--frobnicate'/);
+    const first = run(['--port', '0']);
+    try {
+      const port = new URL((await settings(first)).FIC_BASE_URL!).port;
+      const second = run(['--port', port]);
+      expect(await second.exited).to.equal(1);
+      expect(second.output()).to.equal('fattureincloud-stand-in: The port is in use: pass --port with a free port, or 0 for any.\n');
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+
   it('refuses a bad option in one line, with the usage', async () => {
     const started = run(['--port', 'eighty']);
     expect(await started.exited).to.equal(2);

@@ -152,6 +152,16 @@ describe('the Fatture in Cloud stand-in', () => {
       expect((await list('a/not-a-token-it-issued')).status).to.equal(401);
     });
 
+    it('keeps page and per_page within bounds, and ignores what is not a number', async () => {
+      const token = await tokenFor('entity.clients:r');
+      const bounded = await list(token, '/c/12345/entities/clients?per_page=0&page=99');
+      expect(bounded.body).to.include({ per_page: 1, current_page: 3, last_page: 3, next_page_url: null, prev_page_url: 'page=2' });
+      const odd = await list(token, '/c/12345/entities/clients?per_page=lots&page=1.5');
+      expect(odd.body).to.include({ per_page: 5, current_page: 1 });
+      const huge = await list(token, '/c/12345/entities/clients?per_page=1000');
+      expect(huge.body).to.include({ per_page: 100, total: 3 });
+    });
+
     it('serves the controlled companies of an accountant', async () => {
       standIn.companies = ACCOUNTANT_COMPANIES;
       const { status, body } = await list(await tokenFor('entity.clients:r'), '/c/12347/entities/clients');

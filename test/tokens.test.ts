@@ -160,6 +160,18 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
     expect(stored?.tokens.refreshToken).to.equal(standIn.currentRefreshToken(initial.refreshToken));
   });
 
+  it('gives up with lock_timeout when the lock never frees and nobody refreshes (a stuck store)', async () => {
+    const store = new MemoryTokenStore(50);
+    await store.write('user-1', { tokens: expiring(initial) });
+    store.lock = () => Promise.resolve(false);
+    const started = Date.now();
+    const error = await manager({ store, timeout: 100 }).get('user-1').catch((caught: unknown) => caught);
+    expect(error).to.include({ code: 'lock_timeout' });
+    expect((error as Error).message).to.match(/the store may be stuck/);
+    // patience: twice the lock's TTL plus the timeout
+    expect(Date.now() - started).to.be.within(200, 1_000);
+  });
+
   it('copies sets in and out of the memory store', async () => {
     const store = new MemoryTokenStore();
     const set = { ...initial };
@@ -202,6 +214,8 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
         [{ ...initial, accessToken: 'a/x\ny' }, /accessToken is not printable ASCII/],
         [{ ...initial, refreshToken: undefined }, /refreshToken is not a string/],
         [{ ...initial, expiresAt: '2026-01-01' }, /expiresAt is a string/],
+        [{ ...initial, tokenType: undefined }, /tokenType is undefined/],
+        [{ ...initial, expiresIn: 0 }, /expiresIn is the number 0/],
       ];
       for (const [set, message] of cases) {
         const error = await tokens().save('k', set as FattureInCloudTokenSet).catch((caught: unknown) => caught);
