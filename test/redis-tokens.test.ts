@@ -151,6 +151,7 @@ describe('RedisTokenStore on a real redis-server', function () {
       const outcomes = succeeded(await runWorkers([worker(), worker(), worker(), worker()]));
       expect(outcomes).to.have.length(200);
       expect(outcomes.filter((outcome) => !outcome.ok)).to.deep.equal([]);
+      console.log(`      200 callers in 4 processes: ${standIn.stats.tokenRequests - before} token request(s), slowest caller ${Math.max(...outcomes.map((outcome) => outcome.ms))} ms`);
       expect(standIn.stats.tokenRequests - before).to.equal(1);
       expect(new Set(outcomes.map((outcome) => outcome.ok && outcome.accessToken)).size).to.equal(1);
       const stored = await new RedisTokenStore({ client }).read('user-1');
@@ -164,6 +165,7 @@ describe('RedisTokenStore on a real redis-server', function () {
       const outcomes = succeeded(await runWorkers([0, 1, 2, 3].map(() => worker({ lockTTL: 60, concurrency: 25, timeout: 3000 }))));
       expect(outcomes.filter((outcome) => !outcome.ok)).to.deep.equal([]);
       expect(outcomes).to.have.length(100);
+      console.log(`      lock 60 ms, provider 300 ms: ${standIn.stats.tokenRequests - before} token requests for 100 callers, 0 failed`);
       // The lock expired under the first holder: others took it and spent the same token.
       expect(standIn.stats.tokenRequests - before).to.be.greaterThan(1);
       const stored = await new RedisTokenStore({ client }).read('user-1');
@@ -181,7 +183,9 @@ describe('RedisTokenStore on a real redis-server', function () {
       expect(outcomes.filter((outcome) => !outcome.ok)).to.deep.equal([]);
       expect(outcomes).to.have.length(20);
       // Nobody could refresh before the dead holder's lock expired.
-      expect(Math.min(...outcomes.map((outcome) => outcome.startedAt + outcome.ms)) - diedAt).to.be.greaterThan(700);
+      const firstDone = Math.min(...outcomes.map((outcome) => outcome.startedAt + outcome.ms)) - diedAt;
+      console.log(`      holder SIGKILLed with a 1000 ms lock: the others had the new set ${firstDone} ms after it died`);
+      expect(firstDone).to.be.greaterThan(700);
       const stored = await new RedisTokenStore({ client }).read('user-1');
       expect(stored?.tokens.refreshToken).to.equal(standIn.currentRefreshToken(initial.refreshToken));
     });
@@ -210,6 +214,7 @@ describe('RedisTokenStore on a real redis-server', function () {
       try {
         const started = Date.now();
         const error = await tokens.get('user-1').catch((caught: unknown) => caught);
+        console.log(`      Redis stopped (SIGSTOP): get rejected after ${Date.now() - started} ms (store timeout 300 ms)`);
         expect(Date.now() - started).to.be.lessThan(1_000);
         expect(error).to.include({ code: 'store_unavailable' });
         expect((error as Error).message).to.match(/Redis did not answer GET within 300 ms: is it reachable\?/);
