@@ -61,6 +61,6 @@ async function timedGet(tokens: FattureInCloudTokens, key: string): Promise<Work
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`worker failed: ${String(error)}\n`);
-  process.exit(1);
+  // Ends now, whatever is still open (a Redis client that keeps reconnecting): the parent sees the signal and this line.
+  process.stderr.write(`worker failed: ${String(error)}\n`, () => process.kill(process.pid, 'SIGTERM'));
 });
