@@ -8,7 +8,7 @@ import { FattureInCloudError } from './errors';
  */
 
 /** Fatture in Cloud's deepest answer nests 5 levels; this leaves room, not recursion depth. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Undefined when the text is not JSON: a SyntaxError would quote the body, which may hold a token. */
 export function parseJSON(text: string, label: string, status: number): unknown {

@@ -209,13 +209,13 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
   }
 }
 
-export const DENIED_MESSAGE = 'You did not allow access to Fatture in Cloud.';
+const DENIED_MESSAGE = 'You did not allow access to Fatture in Cloud.';
 
 /** An OAuth error code is a short word (RFC 6749 §4.1.2.1); anything else is not quoted. */
 const ERROR_CODE_SHAPE = /^[a-z0-9_.-]{1,64}$/i;
 
 /** passport-oauth2's AuthorizationError, with a message of our words and the provider's description beside it. */
-export type FattureInCloudAuthorizationError = OAuth2Strategy.AuthorizationError & { description: string | undefined };
+type FattureInCloudAuthorizationError = OAuth2Strategy.AuthorizationError & { description: string | undefined };
 
 function authorizationError(
   { error, description, uri }: { error: string; description: string | undefined; uri: string | undefined },

@@ -83,7 +83,7 @@ function tokenError(response: JSONResponse, label: string, grant: TokenGrant, qu
 }
 
 /** The provider's description and our advice as one sentence: `: the code has expired. Check …`. */
-export function explain(description: string | undefined, advice: string | undefined): string {
+function explain(description: string | undefined, advice: string | undefined): string {
   const said = description?.trim().replace(/[.\s]+$/, '');
   if (said && advice) return `: ${said}; ${advice}`;
   if (said) return `: ${said}`;
@@ -91,7 +91,7 @@ export function explain(description: string | undefined, advice: string | undefi
 }
 
 /** Beyond a year (the refresh token's own life) a lifetime is a bug or an attack, and would make expiresAt meaningless. */
-export const MAX_EXPIRES_IN_S = 365 * 86_400;
+const MAX_EXPIRES_IN_S = 365 * 86_400;
 
 function checkTokenResponse({ body, status }: JSONResponse): TokenResponse {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

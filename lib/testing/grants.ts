@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
  * one app). Everything expires and is swept, so long runs do not grow it.
  */
 
-export const CODE_LIFETIME_MS = 60_000;
-export const ACCESS_LIFETIME_S = 86_400;
+const CODE_LIFETIME_MS = 60_000;
+const ACCESS_LIFETIME_S = 86_400;
 const REFRESH_LIFETIME_MS = 365 * 86_400_000;
 
 export interface IssuedCode {

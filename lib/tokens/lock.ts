@@ -25,8 +25,8 @@ export interface LockTiming {
 }
 
 /** Tens of milliseconds, varied so that waiting processes do not poll in step. */
-export const POLL_MIN_MS = 20;
-export const POLL_JITTER_MS = 40;
+const POLL_MIN_MS = 20;
+const POLL_JITTER_MS = 40;
 
 export async function underLock<T>(store: TokenStore, key: string, timing: LockTiming, work: LockedWork<T>): Promise<T> {
   const owner = randomUUID();
