@@ -95,13 +95,23 @@ function resolveHeaders(headers: unknown, where: string): Readonly<Record<string
 }
 
 function resolveTimeout(timeout: unknown, where: string): number {
-  if (timeout === undefined) return DEFAULT_TIMEOUT_MS;
-  if (typeof timeout !== 'number' || !(timeout > 0) || timeout > MAX_TIMEOUT_MS) {
-    throw new TypeError(
-      `${where}: timeout must be a positive number of milliseconds, got ${describeValue(timeout)}`,
-    );
+  return timeout === undefined ? DEFAULT_TIMEOUT_MS : checkDuration(timeout, `${where}: timeout`);
+}
+
+/** A duration something waits for (a timeout, a lock, a cookie): positive, and no longer than setTimeout can wait. */
+export function checkDuration(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMEOUT_MS) {
+    throw new TypeError(`${what} must be a positive number of milliseconds, got ${describeValue(value)}`);
   }
-  return timeout;
+  return value;
+}
+
+/** A margin before expiry: zero or more milliseconds. */
+export function checkMargin(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw new TypeError(`${what} must be a number of milliseconds >= 0, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 /** Names a value's kind for an error message without echoing what might be a secret. */

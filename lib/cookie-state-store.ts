@@ -1,6 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeValue } from './config';
+import { checkDuration, describeValue } from './config';
 import { createSealer, type Sealer } from './seal';
 
 /**
@@ -72,13 +72,10 @@ export class CookieStateStore {
       throw new TypeError(`CookieStateStore: secret must be a string of at least ${MIN_SECRET_BYTES} bytes, or a list of them (try: openssl rand -hex 32)`);
     }
     const { maxAge = DEFAULT_MAX_AGE_MS, cookieName = 'fic_oauth_state' } = options;
-    if (typeof maxAge !== 'number' || !(maxAge > 0) || !Number.isFinite(maxAge)) {
-      throw new TypeError(`CookieStateStore: maxAge must be a positive number of milliseconds, got ${describeValue(maxAge)}`);
-    }
     if (typeof cookieName !== 'string' || !/^[\w-]{1,64}$/.test(cookieName)) {
       throw new TypeError('CookieStateStore: cookieName must be 1 to 64 letters, digits, _ or -');
     }
-    this.maxAge = maxAge;
+    this.maxAge = checkDuration(maxAge, 'CookieStateStore: maxAge');
     this.cookieName = cookieName;
     // Non-enumerable: the keys stay out of logs of the store.
     Object.defineProperty(this, 'sealer', { value: createSealer(secrets.map(deriveKey), 'CookieStateStore: secret') });

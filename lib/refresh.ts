@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ClientConfig, type ClientOptions, DEFAULT_TIMEOUT_MS, describeValue, resolveClientConfig } from './config';
+import { checkMargin, type ClientConfig, type ClientOptions, DEFAULT_TIMEOUT_MS, describeValue, resolveClientConfig } from './config';
 import { labelOf, withDeadline } from './http';
 import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
 import { tokenShapeProblem } from './token-shape';
@@ -74,10 +74,7 @@ export async function ensureFreshTokenSet(
   tokenSet: FattureInCloudTokenSet,
   options: EnsureFreshOptions = {},
 ): Promise<FattureInCloudTokenSet> {
-  const margin = options.refreshMargin ?? DEFAULT_REFRESH_MARGIN_MS;
-  if (typeof margin !== 'number' || !(margin >= 0)) {
-    throw new TypeError(`refreshMargin must be a number of milliseconds >= 0, got ${describeValue(margin)}`);
-  }
+  const margin = checkMargin(options.refreshMargin ?? DEFAULT_REFRESH_MARGIN_MS, 'refreshMargin');
   // Checked for JavaScript callers, whom the type does not bind.
   if (typeof (tokenSet as unknown) !== 'object' || (tokenSet as unknown) === null) {
     throw new TypeError(`ensureFreshTokenSet needs a token set, got ${describeValue(tokenSet)}`);

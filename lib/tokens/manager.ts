@@ -1,4 +1,4 @@
-import { type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from '../config';
+import { checkMargin, type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from '../config';
 import { FattureInCloudTokenError } from '../errors';
 import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
@@ -193,9 +193,5 @@ function assertKey(key: unknown, method: string): asserts key is string {
 }
 
 function resolveMargin(margin: unknown): number {
-  if (margin === undefined) return DEFAULT_REFRESH_MARGIN_MS;
-  if (typeof margin !== 'number' || !(margin >= 0) || !Number.isFinite(margin)) {
-    throw new TypeError(`FattureInCloudTokens: refreshMargin must be a number of milliseconds >= 0, got ${describeValue(margin)}`);
-  }
-  return margin;
+  return margin === undefined ? DEFAULT_REFRESH_MARGIN_MS : checkMargin(margin, 'FattureInCloudTokens: refreshMargin');
 }

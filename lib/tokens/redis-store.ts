@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describeValue } from '../config';
+import { checkDuration, describeValue } from '../config';
 import { withTimeout } from '../deadline';
 import { FattureInCloudError } from '../errors';
 import { createSealer, type SealKeyInput, type Sealer } from '../seal';
@@ -74,8 +74,8 @@ export class RedisTokenStore implements TokenStore {
     assertClient(client);
     if (typeof prefix !== 'string') throw new TypeError(`RedisTokenStore: prefix must be a string, got ${describeValue(prefix)}`);
     this.prefix = prefix;
-    this.lockTTL = lockTTL === undefined ? undefined : positive(lockTTL, 'lockTTL');
-    this.timeout = positive(timeout, 'timeout');
+    this.lockTTL = lockTTL === undefined ? undefined : checkDuration(lockTTL, 'RedisTokenStore: lockTTL');
+    this.timeout = checkDuration(timeout, 'RedisTokenStore: timeout');
     const keys = encryptionKey === undefined ? undefined : Array.isArray(encryptionKey) ? encryptionKey : [encryptionKey];
     // Non-enumerable: neither the client nor the key shows in logs of the store.
     Object.defineProperties(this, {
@@ -214,11 +214,4 @@ function assertClient(client: unknown): asserts client is RedisClientLike {
   if (missing.length > 0) {
     throw new TypeError(`RedisTokenStore needs a node-redis client (redis >= 5), connected; got ${describeValue(client)} without ${missing.join(', ')}`);
   }
-}
-
-function positive(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new TypeError(`RedisTokenStore: ${name} must be a positive number of milliseconds, got ${describeValue(value)}`);
-  }
-  return value;
 }
