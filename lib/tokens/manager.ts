@@ -136,12 +136,11 @@ export class FattureInCloudTokens {
    */
   private async afterRefusal(key: string, refused: StoredTokenSet): Promise<FattureInCloudTokenSet | undefined> {
     const spent = refused.tokens.refreshToken;
+    const unchanged: Staleness = (stored) => stored.tokens.refreshToken === spent;
     const giveUpAt = Date.now() + this.client.timeout;
     for (;;) {
-      const stored = await this.store.read(key);
-      if (!stored) return undefined;
-      if (stored.dead) throw deadGrantError();
-      if (stored.tokens.refreshToken !== spent) return stored.tokens;
+      const outcome = this.usable(await this.store.read(key), unchanged);
+      if (outcome) return outcome.value;
       if (Date.now() >= giveUpAt) break;
       await pause();
     }
@@ -149,10 +148,9 @@ export class FattureInCloudTokens {
     return this.adoptStored(key);
   }
 
+  /** Whatever is stored now, as it is. */
   private async adoptStored(key: string): Promise<FattureInCloudTokenSet | undefined> {
-    const stored = await this.store.read(key);
-    if (stored?.dead) throw deadGrantError();
-    return stored?.tokens;
+    return this.usable(await this.store.read(key), () => false)?.value;
   }
 
   /**
