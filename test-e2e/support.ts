@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { type NodeProcess, root, spawnNode } from '../test/support/processes';
 
-export const root = join(__dirname, '..');
 export const outputDir = join(root, 'test-output');
 
 const CHROMIUM_ARGS = [
@@ -36,36 +35,12 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-export interface Started {
-  child: ChildProcess;
-  output: () => string;
-  stop(): Promise<void>;
-}
+export type Started = NodeProcess & { match: RegExpExecArray };
 
-/** Starts a process and resolves once its output matches `ready`; stops it by its pid. */
-export function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Started & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const started: Started = {
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) resolve({ ...started, match });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
-  });
+/** Starts a Node process and resolves once its output matches `ready`. */
+export async function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Started> {
+  const started = spawnNode(args, { env });
+  return { ...started, match: await started.waitFor(ready) };
 }
 
 /** The example as `npm start` runs it (without the build). */

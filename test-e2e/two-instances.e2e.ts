@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { clientsOf } from '../lib/testing/clients';
 import { freePort } from '../test/support/ports';
+import { printedSettings } from '../test/support/processes';
 import { RedisServer } from '../test/support/redis-server';
 import { type Browser, launchBrowser, outputDir, type Started, startExample, startProcess } from './support';
 
@@ -27,7 +28,7 @@ describe('two example instances on one Redis, in a real browser', function () {
     const callbackURL = `${urls.b}/auth/fattureincloud/callback`;
     const cli = await startProcess(['dist/testing/cli.js', '--port', '0', '--redirect-uri', callbackURL, '--accountant'], {}, /FIC_BASE_URL=(\S+)\n/);
     standIn = cli;
-    const settings = Object.fromEntries([...cli.output().matchAll(/^(FIC_[A-Z_]+)=(\S+)$/gm)].map(([, name, value]) => [name!, value!]));
+    const settings = printedSettings(cli.output());
     urls.provider = settings.FIC_BASE_URL!;
     const env = { ...settings, FIC_CALLBACK_URL: callbackURL, REDIS_URL: redis.url, SESSION_SECRET: 'a-shared-session-secret-of-32-chars-or-more', TOKENS_KEY: 'ab'.repeat(32) };
     instances = await Promise.all([startExample({ ...env, PORT: String(portA) }), startExample({ ...env, PORT: String(portB) })]);

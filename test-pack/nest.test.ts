@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { STATE_REFUSALS } from '../lib/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { freePort } from '../test/support/ports';
+import { type NodeProcess, spawnNode } from '../test/support/processes';
 import { consumerProject, shell, tsc } from './tarball';
 
 /**
@@ -15,7 +15,7 @@ import { consumerProject, shell, tsc } from './tarball';
 describe('a NestJS 11 app, from the packed tarball', () => {
   let project: string;
   let standIn: FattureInCloudStandIn;
-  let app: ChildProcess | undefined;
+  let app: NodeProcess | undefined;
   let appURL: string;
 
   before(async () => {
@@ -30,11 +30,7 @@ describe('a NestJS 11 app, from the packed tarball', () => {
   });
 
   after(async () => {
-    if (app && app.exitCode === null) {
-      const exited = new Promise((resolve) => app?.once('exit', resolve));
-      app.kill('SIGTERM');
-      await exited;
-    }
+    await app?.stop();
     await standIn.close();
   });
 
@@ -58,17 +54,8 @@ describe('a NestJS 11 app, from the packed tarball', () => {
 
   it('starts, with no session middleware', async () => {
     const env = { PORT: new URL(appURL).port, APP_URL: appURL, FIC_CLIENT_ID: standIn.clientID, FIC_CLIENT_SECRET: standIn.clientSecret, FIC_BASE_URL: standIn.baseURL, STATE_SECRET: 'a-nest-state-secret-of-at-least-32-bytes' };
-    app = spawn(process.execPath, [join(project, 'dist', 'app.js')], { cwd: project, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const read = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes('listening')) resolve();
-      };
-      app?.stdout?.on('data', read);
-      app?.stderr?.on('data', read);
-      app?.once('exit', (code) => reject(new Error(`the Nest app exited with ${code}: ${output}`)));
-    });
+    app = spawnNode([join(project, 'dist', 'app.js')], { cwd: project, env });
+    await app.waitFor(/listening/);
   });
 
   /** The browser's part: start, consent, and the callback with the state cookie. */

@@ -1,33 +1,20 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { freePort } from './support/ports';
+import { spawnNode } from './support/processes';
 import { RedisServer } from './support/redis-server';
 
-const root = join(__dirname, '..');
-
-/** Starts the example as `npm start` does; resolves once it exits (or is stopped), with what it printed. */
-function runExample(env: NodeJS.ProcessEnv, stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+/** Starts the example as `npm start` does; resolves once it exits (or was stopped at `stopWhen`), with what it printed. */
+async function runExample(env: NodeJS.ProcessEnv, stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'example/server.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', FIC_CLIENT_ID: '', FIC_CLIENT_SECRET: '', REDIS_URL: '', SESSION_SECRET: '', TOKENS_KEY: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const example = spawnNode(['--import', 'tsx', 'example/server.ts'], {
+    env: { PORT: '0', FIC_CLIENT_ID: '', FIC_CLIENT_SECRET: '', REDIS_URL: '', SESSION_SECRET: '', TOKENS_KEY: '', ...env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stopWhen?.test(stdout)) child.kill('SIGTERM');
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const watchdog = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve) =>
-    child.once('exit', (code) => {
-      clearTimeout(watchdog);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    }),
-  );
+  // A hung example must not outlive the test.
+  const watchdog = setTimeout(() => example.child.kill('SIGKILL'), 15_000);
+  if (stopWhen) await example.waitFor(stopWhen).then(() => example.stop(), () => undefined);
+  const code = await example.exited;
+  clearTimeout(watchdog);
+  return { code, stdout: example.stdout(), stderr: example.stderr(), ms: Date.now() - started };
 }
 
 describe('starting the example: one clear line for each bad setting', () => {

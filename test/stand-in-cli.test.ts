@@ -1,24 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { type NodeProcess, printedSettings, spawnNode } from './support/processes';
 
 const CLI = join(__dirname, '..', 'lib', 'testing', 'cli.ts');
 
-function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', resolve)) };
+function run(args: string[]): NodeProcess {
+  return spawnNode(['--import', 'tsx', CLI, ...args]);
 }
 
-async function settings(started: ReturnType<typeof run>): Promise<Record<string, string>> {
-  const giveUpAt = Date.now() + 15_000;
-  while (!started.output().includes('FIC_BASE_URL=')) {
-    if (Date.now() > giveUpAt || started.child.exitCode !== null) throw new Error(`the stand-in did not start: ${started.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return Object.fromEntries([...started.output().matchAll(/^(FIC_[A-Z_]+)=(\S+)$/gm)].map(([, name, value]) => [name!, value!]));
+async function settings(started: NodeProcess): Promise<Record<string, string>> {
+  await started.waitFor(/FIC_BASE_URL=/);
+  return printedSettings(started.output());
 }
 
 describe('the fattureincloud-stand-in command', () => {
@@ -64,8 +56,7 @@ describe('the fattureincloud-stand-in command', () => {
       expect(await second.exited).to.equal(1);
       expect(second.output()).to.equal('fattureincloud-stand-in: The port is in use: pass --port with a free port, or 0 for any.\n');
     } finally {
-      first.child.kill('SIGTERM');
-      await first.exited;
+      await first.stop();
     }
   });
 
