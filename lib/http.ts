@@ -194,7 +194,7 @@ function decode(chunks: Buffer[]): string {
   return chunks.length === 1 && only ? only.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
-export function timeoutError(label: string, timeout: number): FattureInCloudError {
+function timeoutError(label: string, timeout: number): FattureInCloudError {
   const cause = new Error(`no complete answer after ${timeout} ms`);
   cause.name = 'TimeoutError';
   return new FattureInCloudError(`Fatture in Cloud did not answer ${label} within ${timeout} ms (timeout)`, { code: 'timeout', cause });

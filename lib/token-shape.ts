@@ -4,7 +4,7 @@
  * characters of printable ASCII. Anything else could not be sent in a header
  * (Node refuses it) or is an attempt at header injection.
  */
-export const MAX_TOKEN_LENGTH = 4096;
+const MAX_TOKEN_LENGTH = 4096;
 
 /** Why `value` cannot be a code or token, in words that never quote it; undefined when it can. */
 export function tokenShapeProblem(value: unknown): string | undefined {
