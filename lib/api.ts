@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { callWithPolicy, type RetryBudget } from './call-policy';
 import type { ClientConfig } from './config';
 import { FattureInCloudAPIError, type RateLimitInfo } from './errors';
 import { type JSONResponse, type Quote, requestJSON } from './http';
@@ -7,20 +8,27 @@ import { tokenShapeProblem } from './token-shape';
 
 type APIClient = Pick<ClientConfig, 'baseURL' | 'timeout' | 'headers' | 'clientSecret'>;
 
+/**
+ * At login a person is waiting and the token is brand new: a 502/503/504 or a
+ * reset is tried once more, but a 429 is not waited out (its `Retry-After` is
+ * in the error) and a 401 has no other token to recover with.
+ */
+const LOGIN_RETRY: RetryBudget = { rateLimited: 0, maxWait: 2_000 };
+
 /** `GET {baseURL}{path}` with the access token in the Authorization header, never in the URL. */
 export async function apiGet(client: APIClient, path: string, accessToken: string): Promise<unknown> {
   assertAccessToken(accessToken);
-  const response = await requestJSON(
-    {
+  const send = async (token: string): Promise<unknown> => {
+    const request = {
       method: 'GET',
       url: `${client.baseURL}${path}`,
-      headers: { ...client.headers, Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      headers: { ...client.headers, Authorization: `Bearer ${token}`, Accept: 'application/json' },
       timeout: client.timeout,
-      secrets: [client.clientSecret, accessToken],
-    },
-    apiError,
-  );
-  return response.body;
+      secrets: [client.clientSecret, token],
+    } as const;
+    return (await requestJSON(request, apiError)).body;
+  };
+  return callWithPolicy({ method: 'GET', retry: LOGIN_RETRY, token: () => Promise.resolve(accessToken), send });
 }
 
 /** An app may pass a token it got from anywhere: refuse, before any request, one that cannot be sent. */
@@ -48,7 +56,8 @@ const STATUS_ADVICE: Record<number, string> = {
   429: 'too many requests; wait before trying again',
 };
 
-function apiError(response: JSONResponse, label: string, quote: Quote): FattureInCloudAPIError {
+/** Fatture in Cloud's `{"error":{"message","code"}}` answer as an error, scrubbed, with what it says about waiting. */
+export function apiError(response: JSONResponse, label: string, quote: Quote): FattureInCloudAPIError {
   const { status, headers } = response;
   const error = (response.body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
   const providerCode = typeof error?.code === 'string' ? quote(error.code) : undefined;

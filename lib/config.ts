@@ -55,7 +55,8 @@ export function resolveClientConfig(options: unknown, where: string): ClientConf
   };
 }
 
-function resolveBaseURL(baseURL: unknown, where: string): string {
+/** `baseURL` checked (http(s), no credentials, query or fragment), without a trailing slash. */
+export function resolveBaseURL(baseURL: unknown, where: string): string {
   if (baseURL === undefined) return DEFAULT_BASE_URL;
   const parsed = typeof baseURL === 'string' ? URL.parse(baseURL) : null;
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {

@@ -164,16 +164,16 @@ function send(request: HTTPRequest, target: Target, label: string, deadline: num
         if (size > MAX_RESPONSE_BYTES) fail(tooLargeError(status, label));
         else chunks.push(chunk);
       });
-      res.on('error', (error) => fail(networkError(error, label, target)));
+      res.on('error', (error) => fail(networkError(error, label, target.origin)));
       res.on('close', () => {
-        if (!res.complete) fail(networkError(undefined, label, target));
+        if (!res.complete) fail(networkError(undefined, label, target.origin));
       });
       res.on('end', () => {
         if (finish()) resolve({ status, headers: res.headers, text: decode(chunks) });
       });
     });
     req.on('error', (error) => {
-      const failure = networkError(error, label, target);
+      const failure = networkError(error, label, target.origin);
       fail(req.reusedSocket && !response ? new StaleSocketError(failure) : failure);
     });
     req.end(request.body);
@@ -194,7 +194,7 @@ function decode(chunks: Buffer[]): string {
   return chunks.length === 1 && only ? only.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
-function timeoutError(label: string, timeout: number): FattureInCloudError {
+export function timeoutError(label: string, timeout: number): FattureInCloudError {
   const cause = new Error(`no complete answer after ${timeout} ms`);
   cause.name = 'TimeoutError';
   return new FattureInCloudError(`Fatture in Cloud did not answer ${label} within ${timeout} ms (timeout)`, { code: 'timeout', cause });
@@ -237,10 +237,10 @@ function requestError(error: unknown, label: string): FattureInCloudError {
  * Node's own error is never kept: a parser error's `rawPacket` holds the bytes
  * received, tokens included. Its system code and a message of ours take its place.
  */
-function networkError(error: unknown, label: string, target: Target): FattureInCloudError {
+export function networkError(error: unknown, label: string, origin: string): FattureInCloudError {
   const code = systemCode(error);
   const reason = code ?? 'the connection closed before the response was complete';
-  return new FattureInCloudError(`Could not reach Fatture in Cloud for ${label} at ${target.origin}: ${reason}`, {
+  return new FattureInCloudError(`Could not reach Fatture in Cloud for ${label} at ${origin}: ${reason}`, {
     code: 'network_error',
     cause: ownCause(error, reason),
   });

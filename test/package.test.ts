@@ -45,8 +45,21 @@ describe('the built package', () => {
     expect(JSON.parse(output)).to.deep.equal(['function', 'function', 'function', []]);
   });
 
+  it('loads neither the SDK nor axios from the main entry or /testing; /sdk loads them', async () => {
+    const output = await node([
+      '-e',
+      `const optional = () => Object.keys(require.cache).filter((file) => /node_modules[\\/](axios|@fattureincloud)[\\/]/.test(file)).length;
+       require('passport-fattureincloud');
+       require('passport-fattureincloud/testing');
+       const before = optional();
+       const { fattureInCloudSDK } = require('passport-fattureincloud/sdk');
+       console.log(JSON.stringify([before, typeof fattureInCloudSDK, optional() > 0]));`,
+    ]);
+    expect(JSON.parse(output)).to.deep.equal([0, 'function', true]);
+  });
+
   it('ships declarations next to the JavaScript', async () => {
-    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts', 'dist/redis.d.ts'].every((f) => fs.existsSync(f)))`]);
+    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts', 'dist/redis.d.ts', 'dist/sdk/index.d.ts'].every((f) => fs.existsSync(f)))`]);
     expect(output).to.equal('true');
   });
 });

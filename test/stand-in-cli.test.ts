@@ -65,4 +65,38 @@ describe('the fattureincloud-stand-in command', () => {
     expect(await started.exited).to.equal(2);
     expect(started.output()).to.match(/^fattureincloud-stand-in: --port must be a port number \(0-65535\), got "eighty"/);
   });
+
+  it('refuses a --host that is not loopback without --allow-remote', async () => {
+    const started = run(['--host', '0.0.0.0']);
+    expect(await started.exited).to.equal(2);
+    expect(started.output()).to.match(/^fattureincloud-stand-in: --host 0\.0\.0\.0 is not a loopback address: anyone who reaches it could mint tokens\. Pass --allow-remote to mean it/);
+  });
+
+  it('with --allow-remote, makes up a client secret instead of printing the default', async () => {
+    const started = run(['--host', '0.0.0.0', '--allow-remote', '--port', '0']);
+    try {
+      const env = await settings(started);
+      expect(env.FIC_CLIENT_SECRET).to.match(/^[\w-]{32}$/).and.not.equal('stand-in-client-secret');
+      const port = new URL(env.FIC_BASE_URL!).port;
+      const refused = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'refresh_token', client_id: env.FIC_CLIENT_ID, client_secret: 'stand-in-client-secret', refresh_token: 'r/x' }),
+      });
+      expect(refused.status).to.equal(401);
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it('takes loopback hosts as they are: 127.0.0.1, ::1, localhost', async () => {
+    for (const host of ['127.0.0.2', '::1', 'localhost']) {
+      const started = run(['--host', host, '--port', '0', '--client-secret', 'given']);
+      try {
+        expect((await settings(started)).FIC_CLIENT_SECRET).to.equal('given');
+      } finally {
+        await started.stop();
+      }
+    }
+  });
 });

@@ -118,7 +118,7 @@ describe('the Fatture in Cloud stand-in', () => {
     expect(profile.displayName).to.equal('Mario Rossi');
     expect(profile.companies[0]!.controlled_companies).to.have.length(2);
     expect(JSON.stringify(profile)).not.to.include('access_token');
-    expect(standIn.stats).to.deep.equal({ authorizeRequests: 0, tokenRequests: 1, apiRequests: 2 });
+    expect(standIn.stats).to.deep.include({ authorizeRequests: 0, tokenRequests: 1, apiRequests: 2 });
   });
 
   describe('GET /c/{company_id}/entities/clients', () => {
@@ -135,17 +135,18 @@ describe('the Fatture in Cloud stand-in', () => {
       const token = await tokenFor('entity.clients:r');
       const { status, body } = await list(token);
       expect(status).to.equal(200);
-      expect(body).to.include({ current_page: 1, per_page: 5, total: 3, last_page: 1, from: 1, to: 3, next_page_url: null, path: 'entities/clients' });
+      const path = `${standIn.baseURL}/c/12345/entities/clients`;
+      expect(body).to.include({ current_page: 1, per_page: 5, total: 3, last_page: 1, from: 1, to: 3, next_page_url: null, path, first_page_url: `${path}?page=1&per_page=5` });
       expect((body.data as { name: string; id: number }[]).map(({ id }) => id)).to.deep.equal([1234501, 1234502, 1234503]);
       const second = await list(token, '/c/12345/entities/clients?per_page=2&page=2');
-      expect(second.body).to.include({ current_page: 2, per_page: 2, last_page: 2, from: 3, to: 3, prev_page_url: 'page=1' });
+      expect(second.body).to.include({ current_page: 2, per_page: 2, last_page: 2, from: 3, to: 3, prev_page_url: `${path}?page=1&per_page=2` });
       expect((await list(await tokenFor('entity.clients:a'))).status).to.equal(200);
     });
 
     it('refuses with the documented 403 without the scope, and for a company that is not the user\'s', async () => {
       const without = await list(await tokenFor('settings:r'));
       expect(without.status).to.equal(403);
-      expect(without.body).to.deep.equal({ error: { message: 'This app is not enabled to read clients: it needs the entity.clients:r scope', code: 'NO_PERMISSION' } });
+      expect(without.body).to.deep.equal({ error: { message: 'This app is not enabled for this: it needs the entity.clients:r or entity.clients:a scope', code: 'NO_PERMISSION' } });
       const foreign = await list(await tokenFor('entity.clients:r'), '/c/999/entities/clients');
       expect(foreign.status).to.equal(403);
       expect((foreign.body.error as { code: string }).code).to.equal('NO_PERMISSION');
@@ -155,7 +156,7 @@ describe('the Fatture in Cloud stand-in', () => {
     it('keeps page and per_page within bounds, and ignores what is not a number', async () => {
       const token = await tokenFor('entity.clients:r');
       const bounded = await list(token, '/c/12345/entities/clients?per_page=0&page=99');
-      expect(bounded.body).to.include({ per_page: 1, current_page: 3, last_page: 3, next_page_url: null, prev_page_url: 'page=2' });
+      expect(bounded.body).to.include({ per_page: 1, current_page: 3, last_page: 3, next_page_url: null, prev_page_url: `${standIn.baseURL}/c/12345/entities/clients?page=2&per_page=1` });
       const odd = await list(token, '/c/12345/entities/clients?per_page=lots&page=1.5');
       expect(odd.body).to.include({ per_page: 5, current_page: 1 });
       const huge = await list(token, '/c/12345/entities/clients?per_page=1000');

@@ -43,14 +43,48 @@ export function clientsOf(companyID: number): StandInClient[] {
   }));
 }
 
-/** One page of `clients`, as Fatture in Cloud paginates a list (`page`, `per_page` from the query). */
-export function clientsPage(clients: readonly StandInClient[], query: URLSearchParams): Record<string, unknown> {
+/** A company's sample clients, and those an app created, at most MAX_CREATED a company. */
+export class ClientBook {
+  private readonly created = new Map<number, StandInClient[]>();
+
+  of(companyID: number): StandInClient[] {
+    return [...clientsOf(companyID), ...(this.created.get(companyID) ?? [])];
+  }
+
+  /** The new client, or what is wrong with `data` (Fatture in Cloud needs a name). */
+  create(companyID: number, data: unknown): StandInClient | string {
+    const fields = (typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {}) as Record<string, unknown>;
+    if (typeof fields.name !== 'string' || fields.name.trim() === '') return 'The name field is required.';
+    const created = this.created.get(companyID) ?? [];
+    if (created.length >= MAX_CREATED) return `The stand-in keeps at most ${MAX_CREATED} new clients a company.`;
+    const number = CLIENTS_PER_COMPANY + created.length + 1;
+    const client: StandInClient = {
+      id: companyID * 100 + number,
+      code: typeof fields.code === 'string' ? fields.code : `C${companyID}-${number}`,
+      name: fields.name,
+      type: fields.type === 'person' ? 'person' : 'company',
+      vat_number: typeof fields.vat_number === 'string' ? fields.vat_number : '',
+      tax_code: typeof fields.tax_code === 'string' ? fields.tax_code : '',
+      address_city: typeof fields.address_city === 'string' ? fields.address_city : '',
+      country: typeof fields.country === 'string' ? fields.country : 'Italia',
+      email: typeof fields.email === 'string' ? fields.email : '',
+    };
+    this.created.set(companyID, [...created, client]);
+    return client;
+  }
+}
+
+/** Ids stay within the company's hundred (`companyID * 100 + n`). */
+const MAX_CREATED = 90;
+
+/** One page of `clients`, as Fatture in Cloud paginates a list (`page`, `per_page` from the query); `path` is the list's absolute URL. */
+export function clientsPage(clients: readonly StandInClient[], query: URLSearchParams, path: string): Record<string, unknown> {
   const perPage = boundedInteger(query.get('per_page'), 5, 1, 100);
   const lastPage = Math.max(1, Math.ceil(clients.length / perPage));
   const page = boundedInteger(query.get('page'), 1, 1, lastPage);
   const from = (page - 1) * perPage;
   const data = clients.slice(from, from + perPage);
-  const pageURL = (number: number): string => `page=${number}`;
+  const pageURL = (number: number): string => `${path}?page=${number}&per_page=${perPage}`;
   return {
     current_page: page,
     data,
@@ -59,7 +93,7 @@ export function clientsPage(clients: readonly StandInClient[], query: URLSearchP
     last_page: lastPage,
     last_page_url: pageURL(lastPage),
     next_page_url: page < lastPage ? pageURL(page + 1) : null,
-    path: 'entities/clients',
+    path,
     per_page: perPage,
     prev_page_url: page > 1 ? pageURL(page - 1) : null,
     to: data.length ? from + data.length : null,

@@ -92,19 +92,29 @@ export class Grants {
     return this.chains.get(refreshToken)?.current;
   }
 
+  /** Ends an access token before its time: gone (revoked) or expired now; false for one never issued or already swept. */
+  endAccess(accessToken: string, how: 'revoke' | 'expire'): boolean {
+    const grant = this.accessTokens.get(accessToken);
+    if (!grant) return false;
+    if (how === 'revoke') this.accessTokens.delete(accessToken);
+    else grant.expiresAt = this.now();
+    return true;
+  }
+
   access(accessToken: string): AccessGrant | undefined {
     const grant = this.accessTokens.get(accessToken);
     return grant && grant.expiresAt > this.now() ? grant : undefined;
   }
 
   private issueTokens(grant: Grant): TokenResponseBody {
-    this.sweep();
     const accessToken = `a/${randomToken()}`;
     const refreshToken = `r/${randomToken()}`;
     this.accessTokens.set(accessToken, { expiresAt: this.now() + ACCESS_LIFETIME_S * 1000, scope: grant.scope.split(' ').filter(Boolean) });
     this.refreshTokens.set(refreshToken, { expiresAt: this.now() + REFRESH_LIFETIME_MS, grant });
     this.chains.set(refreshToken, grant);
     grant.current = refreshToken;
+    // After the grant moved on to its new token: a sweep before would see the spent one gone and forget the grant's chain.
+    this.sweep();
     return { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: ACCESS_LIFETIME_S };
   }
 

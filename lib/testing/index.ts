@@ -2,3 +2,4 @@
 export { startFattureInCloudStandIn } from './stand-in';
 export type { FattureInCloudStandIn, StandInOptions, StandInStats } from './stand-in';
 export { ACCOUNTANT_COMPANIES, SAMPLE_USER, SINGLE_COMPANY } from './data';
+export type { FaultStats, FaultType, StandInFault } from './faults';

@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../profile';
 import { isFattureInCloudScope } from '../scopes';
-import { clientsOf, clientsPage } from './clients';
+import { ClientBook, clientsPage } from './clients';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
-import { Grants, randomToken } from './grants';
+import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';
+import { type AccessGrant, Grants, randomToken } from './grants';
 import { consentPage, errorPage } from './pages';
 
 /**
@@ -38,6 +39,8 @@ export interface StandInStats {
   authorizeRequests: number;
   tokenRequests: number;
   apiRequests: number;
+  /** API answers by fault: those `failNext` queued, and every 401 (revoked, expired or unknown token). */
+  faults: FaultStats;
 }
 
 export interface FattureInCloudStandIn {
@@ -57,6 +60,14 @@ export interface FattureInCloudStandIn {
   revokeRefreshToken(refreshToken: string): boolean;
   /** The live refresh token of the grant `refreshToken` belongs to (spent or not); undefined once revoked or expired. */
   currentRefreshToken(refreshToken: string): string | undefined;
+  /** The next `count` API calls (after those already queued) fail with `fault`: 429, 403 quota, 5xx, 401 or a reset. */
+  failNext(count: number, fault: StandInFault): void;
+  /** Forgets the faults still queued. */
+  clearFaults(): void;
+  /** API calls with this access token get 401 from now on, as one revoked early; false for a token it never issued. */
+  revokeAccessToken(accessToken: string): boolean;
+  /** This access token expires now, whatever its `expires_in` said; false for a token it never issued. */
+  expireAccessToken(accessToken: string): boolean;
   now(): number;
   close(): Promise<void>;
 }
@@ -72,7 +83,8 @@ export async function startFattureInCloudStandIn(options: StandInOptions): Promi
   });
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return publicView(state, `http://${host}:${address.port}`, () => close(server));
+  state.baseURL = `http://${host}:${address.port}`;
+  return publicView(state, () => close(server));
 }
 
 class StandInState {
@@ -83,8 +95,12 @@ class StandInState {
   user: FattureInCloudUser;
   companies: FattureInCloudCompany[];
   latency: number;
-  readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0 };
+  readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0, faults: emptyFaultStats() };
   readonly grants = new Grants(() => this.now());
+  readonly faults = new FaultQueue();
+  readonly clients = new ClientBook();
+  /** Set once listening: the lists' page URLs are absolute, as the spec has them. */
+  baseURL = '';
   private clockOffset = 0;
 
   constructor(options: StandInOptions) {
@@ -113,9 +129,9 @@ class StandInState {
 }
 
 /** What callers see: the settings tests may change, the counters, the clock and close(). */
-function publicView(state: StandInState, baseURL: string, close: () => Promise<void>): FattureInCloudStandIn {
+function publicView(state: StandInState, close: () => Promise<void>): FattureInCloudStandIn {
   return {
-      baseURL,
+      baseURL: state.baseURL,
       clientID: state.clientID,
       clientSecret: state.clientSecret,
       stats: state.stats,
@@ -129,6 +145,10 @@ function publicView(state: StandInState, baseURL: string, close: () => Promise<v
       advanceClock: (milliseconds) => state.advanceClock(milliseconds),
       revokeRefreshToken: (refreshToken) => state.grants.revoke(refreshToken),
       currentRefreshToken: (refreshToken) => state.grants.currentRefreshToken(refreshToken),
+      failNext: (count, fault) => state.faults.add(count, fault),
+      clearFaults: () => state.faults.clear(),
+      revokeAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'revoke'),
+      expireAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'expire'),
       now: () => state.now(),
       close,
     };
@@ -157,6 +177,14 @@ const ROUTES: Record<string, Route> = {
   'GET /stand-in/stats': (state, _req, res) => {
     sendJSON(res, 200, state.stats);
   },
+  // Not Fatture in Cloud's either: failNext for processes that share a stand-in, as `{ count, fault }`.
+  'POST /stand-in/faults': async (state, req, res) => {
+    const { count = 1, fault } = await readBody(req);
+    const problem = faultProblem(count, fault);
+    if (problem) return sendJSON(res, 400, { error: { message: problem, code: 'INVALID_FAULT' } });
+    state.faults.add(count as number, fault as StandInFault);
+    res.writeHead(204).end();
+  },
   'GET /user/info': (state, req, res) => {
     apiEndpoint(state, req, res, () => ({ data: state.user, ...USER_INFO_EXTRAS }));
   },
@@ -171,9 +199,10 @@ async function handle(state: StandInState, req: IncomingMessage, res: ServerResp
   const url = new URL(req.url ?? '/', 'http://stand-in');
   const route = `${req.method ?? 'GET'} ${url.pathname}`;
   const handler = ROUTES[route];
-  const companyID = req.method === 'GET' ? CLIENTS_PATH.exec(url.pathname)?.[1] : undefined;
+  const companyID = CLIENTS_PATH.exec(url.pathname)?.[1];
   if (handler) await handler(state, req, res);
-  else if (companyID !== undefined) listClients(state, req, res, Number(companyID), url.searchParams);
+  else if (companyID !== undefined && req.method === 'GET') listClients(state, req, res, Number(companyID), url.searchParams);
+  else if (companyID !== undefined && req.method === 'POST') createClient(state, req, res, Number(companyID), await readBody(req));
   else sendJSON(res, 404, { error: { message: `No route ${route}`, code: 'NOT_FOUND' } });
 }
 
@@ -251,35 +280,58 @@ const RATE_LIMIT_HEADERS = {
   'RateLimit-MonthlyLimit': '40000',
 };
 
-/** Answers with `body(scopes)` for a live Bearer token, with the documented 401 otherwise. */
+/** Answers with `body(scopes)` for a live Bearer token, unless a fault is queued; with the documented 401 for any other token. */
 function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: (scopes: readonly string[]) => APIAnswer): void {
   state.stats.apiRequests += 1;
+  const fault = state.faults.take();
+  if (fault) state.stats.faults[fault.type] += 1;
+  if (fault?.type === 'reset') return void res.socket?.destroy();
   const token = /^Bearer (a\/\S+)$/.exec(req.headers.authorization ?? '')?.[1];
   const access = token === undefined ? undefined : state.grants.access(token);
-  if (!access) {
-    return sendJSON(res, 401, { error: { message: 'Unauthorized: the access token is invalid or expired.', code: 'UNAUTHORIZED' } }, { 'Retry-After': '0' });
-  }
-  const answer = body(access.scope);
-  if (answer instanceof Refusal) return sendJSON(res, answer.status, { error: { message: answer.message, code: answer.code } }, { 'Retry-After': '0' });
+  const refusal = (fault && faultAnswer(fault)) ?? (access ? undefined : UNAUTHORIZED);
+  if (refusal?.status === 401 && fault?.type !== 'unauthorized') state.stats.faults.unauthorized += 1;
+  if (refusal) return sendError(res, refusal);
+  const answer = body((access as AccessGrant).scope);
+  if (answer instanceof Refusal) return sendError(res, answer);
   sendJSON(res, 200, answer, RATE_LIMIT_HEADERS);
 }
 
-class Refusal {
+class Refusal implements FaultAnswer {
+  readonly retryAfter = 0;
   constructor(readonly status: number, readonly code: string, readonly message: string) {}
 }
 
 type APIAnswer = Record<string, unknown> | Refusal;
 
+function sendError(res: ServerResponse, { status, code, message, retryAfter }: FaultAnswer): void {
+  sendJSON(res, status, { error: { message, code } }, { 'Retry-After': String(retryAfter) });
+}
+
 function listClients(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, query: URLSearchParams): void {
   apiEndpoint(state, req, res, (scopes) => {
-    if (!scopes.includes('entity.clients:r') && !scopes.includes('entity.clients:a')) {
-      return new Refusal(403, 'NO_PERMISSION', 'This app is not enabled to read clients: it needs the entity.clients:r scope');
-    }
-    if (!companyIDs(state.companies).has(companyID)) {
-      return new Refusal(403, 'NO_PERMISSION', 'You do not have permission to access this company');
-    }
-    return clientsPage(clientsOf(companyID), query);
+    const refusal = clientsRefusal(state, scopes, companyID, ['entity.clients:r', 'entity.clients:a']);
+    return refusal ?? clientsPage(state.clients.of(companyID), query, `${state.baseURL}/c/${companyID}/entities/clients`);
   });
+}
+
+/** `POST /c/{company_id}/entities/clients` with `{ data: { name, … } }`: the new client, listed from then on. */
+function createClient(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, body: Record<string, unknown>): void {
+  apiEndpoint(state, req, res, (scopes) => {
+    const refusal = clientsRefusal(state, scopes, companyID, ['entity.clients:a']);
+    if (refusal) return refusal;
+    const created = state.clients.create(companyID, body.data);
+    return typeof created === 'string' ? new Refusal(422, 'VALIDATION_ERROR', created) : { data: created };
+  });
+}
+
+function clientsRefusal(state: StandInState, scopes: readonly string[], companyID: number, needed: readonly string[]): Refusal | undefined {
+  if (!needed.some((scope) => scopes.includes(scope))) {
+    return new Refusal(403, 'NO_PERMISSION', `This app is not enabled for this: it needs the ${needed.join(' or ')} scope`);
+  }
+  if (!companyIDs(state.companies).has(companyID)) {
+    return new Refusal(403, 'NO_PERMISSION', 'You do not have permission to access this company');
+  }
+  return undefined;
 }
 
 /** The companies the user can act for, controlled ones included. */

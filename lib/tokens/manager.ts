@@ -44,6 +44,11 @@ export class FattureInCloudTokens {
     this.refreshMargin = resolveMargin(options.refreshMargin);
   }
 
+  /** Where the refreshes go; what the SDK binding calls by default. */
+  get baseURL(): string {
+    return this.client.baseURL;
+  }
+
   /** Stores the set of a login under `key` (typically `profile.id`), replacing whatever was there. */
   async save(key: string, tokenSet: FattureInCloudTokenSet): Promise<void> {
     assertKey(key, 'save');

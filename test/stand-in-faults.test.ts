@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { type FattureInCloudStandIn, type StandInFault, startFattureInCloudStandIn } from '../lib/testing/index';
+import { grantAtStandIn } from './support/stand-in-login';
+
+const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
+
+describe('the stand-in fails on purpose', () => {
+  let standIn: FattureInCloudStandIn;
+  let accessToken: string;
+  beforeEach(async () => {
+    standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT });
+    accessToken = (await grantAtStandIn(standIn, REDIRECT)).accessToken;
+  });
+  afterEach(() => standIn.close());
+
+  async function userInfo(token = accessToken): Promise<{ status: number; retryAfter: string | null; code: unknown }> {
+    const response = await fetch(`${standIn.baseURL}/user/info`, { headers: { Authorization: `Bearer ${token}` } });
+    const body = (await response.json()) as { error?: { code?: unknown } };
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), code: body.error?.code };
+  }
+
+  it('answers the next N API calls with the fault, in the order queued, then normally again', async () => {
+    standIn.failNext(2, { type: 'rate-limited', retryAfter: 9 });
+    standIn.failNext(1, { type: 'quota-exceeded' });
+    standIn.failNext(1, { type: 'unavailable', status: 502 });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await userInfo());
+    expect(answers).to.deep.equal([
+      { status: 429, retryAfter: '9', code: 'TOO_MANY_REQUESTS' },
+      { status: 429, retryAfter: '9', code: 'TOO_MANY_REQUESTS' },
+      { status: 403, retryAfter: '3600', code: 'QUOTA_EXCEEDED' },
+      { status: 502, retryAfter: '0', code: 'SERVICE_UNAVAILABLE' },
+      { status: 200, retryAfter: null, code: undefined },
+    ]);
+    expect(standIn.stats.faults).to.deep.equal({ 'rate-limited': 2, 'quota-exceeded': 1, unavailable: 1, unauthorized: 0, reset: 0 });
+  });
+
+  it('drops the connection for a reset, and counts it', async () => {
+    standIn.failNext(1, { type: 'reset' });
+    const error = await userInfo().catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(TypeError); // fetch failed: no answer at all
+    expect((await userInfo()).status).to.equal(200);
+    expect(standIn.stats.faults.reset).to.equal(1);
+  });
+
+  it('revokes or expires one access token: 401 for it, counted, and others still work', async () => {
+    const other = (await grantAtStandIn(standIn, REDIRECT)).accessToken;
+    expect(standIn.revokeAccessToken(accessToken)).to.equal(true);
+    expect(await userInfo()).to.deep.equal({ status: 401, retryAfter: '0', code: 'UNAUTHORIZED' });
+    expect((await userInfo(other)).status).to.equal(200);
+    expect(standIn.expireAccessToken(other)).to.equal(true);
+    expect((await userInfo(other)).status).to.equal(401);
+    expect(standIn.revokeAccessToken('a/never-issued')).to.equal(false);
+    expect(standIn.expireAccessToken('a/never-issued')).to.equal(false);
+    expect(standIn.stats.faults.unauthorized).to.equal(2);
+  });
+
+  it('takes faults over HTTP from another process, and shows them in GET /stand-in/stats', async () => {
+    const post = (body: unknown) => fetch(`${standIn.baseURL}/stand-in/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ count: 1, fault: { type: 'unauthorized' } })).status).to.equal(204);
+    expect((await userInfo()).status).to.equal(401);
+    const refused = await post({ count: 1, fault: { type: 'meltdown' } });
+    expect(refused.status).to.equal(400);
+    expect(await refused.json()).to.deep.equal({ error: { message: 'fault.type must be one of rate-limited, quota-exceeded, unavailable, unauthorized, reset', code: 'INVALID_FAULT' } });
+    const stats = (await (await fetch(`${standIn.baseURL}/stand-in/stats`)).json()) as { faults: Record<string, number> };
+    expect(stats.faults.unauthorized).to.equal(1);
+  });
+
+  it('clearFaults forgets what is queued; bad faults are a TypeError naming the field', async () => {
+    standIn.failNext(5, { type: 'unauthorized' });
+    standIn.clearFaults();
+    expect((await userInfo()).status).to.equal(200);
+    const bad: [number, unknown, RegExp][] = [
+      [0, { type: 'reset' }, /count must be a whole number/],
+      [1.5, { type: 'reset' }, /count must be a whole number/],
+      [1, undefined, /fault.type must be one of/],
+      [1, { type: 'rate-limited', retryAfter: -1 }, /retryAfter must be whole seconds/],
+      [1, { type: 'unavailable', status: 500 }, /status must be 502, 503 or 504/],
+      [1, { type: 'quota-exceeded', period: 'daily' }, /period must be hourly or monthly/],
+    ];
+    for (const [count, fault, message] of bad) expect(() => standIn.failNext(count, fault as StandInFault)).to.throw(TypeError, message);
+  });
+
+  it('knows a grant\'s current refresh token after rotations across a sweep (advanceClock of a minute or more)', async () => {
+    const first = await grantAtStandIn(standIn, REDIRECT);
+    const rotate = async (refreshToken: string): Promise<string> => {
+      const response = await fetch(`${standIn.baseURL}/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'refresh_token', client_id: standIn.clientID, client_secret: standIn.clientSecret, refresh_token: refreshToken }),
+      });
+      return ((await response.json()) as { refresh_token: string }).refresh_token;
+    };
+    standIn.advanceClock(61_000);
+    const second = await rotate(first.refreshToken);
+    standIn.advanceClock(61_000);
+    const third = await rotate(second);
+    expect(standIn.currentRefreshToken(first.refreshToken)).to.equal(third);
+    expect(standIn.currentRefreshToken(second)).to.equal(third);
+    standIn.revokeRefreshToken(third);
+    expect(standIn.currentRefreshToken(first.refreshToken)).to.equal(undefined);
+  });
+});
