@@ -16,7 +16,7 @@ import {
   tokenSetFromParams,
 } from 'passport-fattureincloud';
 import { csrfToken, requireCSRFToken } from './csrf';
-import { listClients } from './fattureincloud-api';
+import { grantEnded, listClients } from './fattureincloud-api';
 import { actingCompanies, clientsPage, errorPage, homePage } from './views';
 
 /** Who is logged in: all the session holds. The tokens live in the token store, never in the session or the browser. */
@@ -65,7 +65,7 @@ export function createApp(options: ExampleAppOptions): express.Express {
       strictTransportSecurity: secure,
     }),
   );
-  app.use(sameHostAsCallback(new URL(callbackURL).hostname));
+  app.use(sameHostAsCallback(new URL(callbackURL)));
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
   app.use(
     session({
@@ -95,12 +95,13 @@ export function createApp(options: ExampleAppOptions): express.Express {
 
   app.get('/clients', requireUser, async (req, res) => {
     const user = signedIn(req);
-    const set = await tokens.get(user.id).catch(unlessGrantEnded);
-    if (!set) return endSession(req, res, 'authorization-ended');
     const companies = actingCompanies(user.companies);
     const requested = Number(req.query.company);
     const companyID = companies.find(({ id }) => id === requested)?.id ?? companies[0]?.id;
-    const clients = companyID === undefined ? undefined : await listClients(baseURL, set.accessToken, companyID);
+    const clients = companyID === undefined ? undefined : await listClients(tokens, user.id, companyID).catch(unlessGrantEnded);
+    // After the call: the set it used, refreshed if a 401 made it so.
+    const set = companyID !== undefined && !clients ? undefined : await tokens.get(user.id).catch(unlessGrantEnded);
+    if (!set) return endSession(req, res, 'authorization-ended');
     const notice = req.query.refreshed === '1' ? `Token refreshed. It now expires ${new Date(set.expiresAt).toISOString()}.` : undefined;
     const token = { expiresAt: set.expiresAt, fingerprint: tokenSetFingerprint(set) };
     res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, token, clients, notice }));
@@ -126,23 +127,28 @@ export function createApp(options: ExampleAppOptions): express.Express {
 /**
  * Fatture in Cloud compares the redirect URL as a plain string, and the session
  * cookie belongs to one host name: a browser on 127.0.0.1 while the callback says
- * localhost would come back without its session. Send it to the right host first.
+ * localhost would come back without its session. Send it to the callback's own
+ * origin (scheme, host and port: behind a TLS proxy, still https), and only a
+ * plain path: `//elsewhere/x` would pick another host or port.
  */
-function sameHostAsCallback(hostname: string): RequestHandler {
+function sameHostAsCallback(callback: URL): RequestHandler {
   return (req, res, next) => {
-    if (req.hostname === hostname || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    if (req.hostname === callback.hostname || (req.method !== 'GET' && req.method !== 'HEAD')) {
       next();
       return;
     }
-    const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
-    url.hostname = hostname;
-    res.redirect(308, url.toString());
+    const path = req.originalUrl;
+    if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) {
+      res.status(400).send(errorPage('That address is not one this app serves.', 'Bad request'));
+      return;
+    }
+    res.redirect(308, `${callback.origin}${path}`);
   };
 }
 
 /** A grant Fatture in Cloud no longer accepts (the user disconnected the app) ends the session like a missing one. */
 function unlessGrantEnded(error: unknown): undefined {
-  if (error instanceof FattureInCloudError && error.code === 'invalid_grant') return undefined;
+  if (grantEnded(error)) return undefined;
   throw error;
 }
 

@@ -1,37 +1,36 @@
-import { type Client, ClientsApi, Configuration } from '@fattureincloud/fattureincloud-ts-sdk';
+import { type Client, ClientsApi } from '@fattureincloud/fattureincloud-ts-sdk';
+import { FattureInCloudError, type FattureInCloudTokens } from 'passport-fattureincloud';
+import { fattureInCloudSDK } from 'passport-fattureincloud/sdk';
 
-/** A page of the company's clients, through the official SDK; an error is a message to show, never a stack. */
+/**
+ * A page of the company's clients, through the official SDK bound to the user's
+ * token set: a 401 recovers by itself, a 429 is waited out. An error is a
+ * message to show (the package's, scrubbed of every token); a grant that ended
+ * is the caller's to handle, by ending the session.
+ */
 export type ClientsResult = { clients: Client[]; total: number } | { error: string };
 
-const TIMEOUT_MS = 10_000;
 const PER_PAGE = 50;
 
-export async function listClients(baseURL: string, accessToken: string, companyID: number): Promise<ClientsResult> {
-  const api = new ClientsApi(new Configuration({ accessToken, basePath: baseURL }));
+export async function listClients(tokens: FattureInCloudTokens, userID: string, companyID: number): Promise<ClientsResult> {
+  const clients = fattureInCloudSDK({ tokens, key: userID }).api(ClientsApi);
   try {
-    const { data } = await api.listClients(companyID, undefined, undefined, undefined, 1, PER_PAGE, undefined, { timeout: TIMEOUT_MS });
+    const { data } = await clients.listClients(companyID, undefined, undefined, undefined, 1, PER_PAGE);
     return { clients: data.data ?? [], total: data.total ?? 0 };
   } catch (error) {
+    if (grantEnded(error)) throw error;
     return { error: describe(error) };
   }
 }
 
-/** What the SDK rejects with (an axios error), as far as this reads it. */
-interface SDKError {
-  isAxiosError?: boolean;
-  code?: string;
-  response?: { status: number; data?: unknown };
+/** The user must authorize the app again: Fatture in Cloud refused the grant, or no set is stored. */
+export function grantEnded(error: unknown): boolean {
+  return error instanceof FattureInCloudError && (error.code === 'invalid_grant' || error.code === 'no_token_set');
 }
 
-/** Fatture in Cloud's own message where it sent one; an axios error itself holds the Authorization header, so it is never shown. */
+/** The package's errors say what happened and hold no token; anything else is not shown. */
 function describe(error: unknown): string {
-  const failure = error as SDKError | undefined;
-  if (failure?.isAxiosError !== true) return 'The clients could not be listed.';
-  const status = failure.response?.status;
-  if (status === undefined) return `Could not reach Fatture in Cloud (${failure.code ?? 'network error'}).`;
-  const body = failure.response?.data as { error?: { message?: unknown; code?: unknown } } | undefined;
-  const message = typeof body?.error?.message === 'string' ? body.error.message : undefined;
-  const code = typeof body?.error?.code === 'string' ? ` (${body.error.code})` : '';
-  const advice = status === 401 ? ' Log out and in again.' : status === 403 ? ' The app needs the entity.clients:r scope, and the company must be one of yours.' : '';
-  return `Fatture in Cloud answered HTTP ${status}${message ? `: ${message}${code}` : ''}.${advice}`;
+  if (!(error instanceof FattureInCloudError)) return 'The clients could not be listed.';
+  const advice = error.status === 403 ? ' The app needs the entity.clients:r scope, and the company must be one of yours.' : '';
+  return `${error.message}.${advice}`;
 }

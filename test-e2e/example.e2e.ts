@@ -93,6 +93,36 @@ describe('the example app in a real browser, offline', function () {
     await page.close();
   });
 
+  it('recovers from a 401 on the clients page with no message, and waits out a 429', async () => {
+    const standIn = /offline stand-in at (http:\/\/[\d.:]+)\)/.exec(example?.output() ?? '')?.[1];
+    if (!standIn) throw new Error('the example did not say where its stand-in is');
+    const stats = async () => (await (await fetch(`${standIn}/stand-in/stats`)).json()) as { tokenRequests: number; faults: Record<string, number> };
+    const fail = (fault: object) => fetch(`${standIn}/stand-in/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ count: 1, fault }) });
+    const page = await logIn('Approve');
+    await page.waitForSelector('#clients');
+    const fingerprint = await page.inputValue('input[name="seen"]');
+    const before = await stats();
+    // The access token was revoked early: the next call gets 401.
+    expect((await fail({ type: 'unauthorized' })).status).to.equal(204);
+    await page.reload();
+    await page.waitForSelector('#clients');
+    expect(await page.locator('#clients-error').count()).to.equal(0);
+    expect(await page.locator('#clients tbody tr').count()).to.equal(3);
+    const after = await stats();
+    expect(after.tokenRequests - before.tokenRequests, 'one refresh recovered the 401').to.equal(1);
+    expect(after.faults.unauthorized - before.faults.unauthorized).to.equal(1);
+    // The page shows the set the call recovered with.
+    expect(await page.inputValue('input[name="seen"]')).not.to.equal(fingerprint);
+    await fail({ type: 'rate-limited', retryAfter: 1 });
+    const started = Date.now();
+    await page.reload();
+    await page.waitForSelector('#clients');
+    expect(Date.now() - started).to.be.at.least(1000);
+    expect((await stats()).faults['rate-limited'] - before.faults['rate-limited']).to.equal(1);
+    await expectNoTokens(page);
+    await page.close();
+  });
+
   it('refuses a cross-site form post to /refresh and /logout (CSRF)', async () => {
     const page = await logIn('Approve');
     await page.waitForSelector('#clients');
