@@ -1,9 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import http from 'node:http';
-import { join } from 'node:path';
 import { FattureInCloudStrategy } from 'passport-fattureincloud';
 import { runBounded } from '../test/support/login-client';
 import { baselineStrategy, ourStrategy, startApp } from './apps';
+import { type Provider, startProvider } from './provider-process';
 import { percentile, writeSection } from './results';
 
 /**
@@ -19,27 +18,6 @@ const THROUGHPUT_ROUNDS = 5;
 const STORM_CALLERS = 1000;
 const MEMORY_WARMUP = 1000;
 const MEMORY_LOGINS = 10_000;
-
-interface Provider {
-  baseURL: string;
-  child: ChildProcess;
-  control(query: string): Promise<void>;
-  tokenRequests(): Promise<number>;
-}
-
-async function startProvider(): Promise<Provider> {
-  const child = fork(join(__dirname, 'provider.ts'), { execArgv: ['--import', 'tsx'] });
-  const port = await new Promise<number>((resolve) => child.once('message', (message: { port: number }) => resolve(message.port)));
-  const baseURL = `http://127.0.0.1:${port}`;
-  return {
-    baseURL,
-    child,
-    control: async (query) => {
-      await (await fetch(`${baseURL}/control?${query}`)).text();
-    },
-    tokenRequests: async () => ((await (await fetch(`${baseURL}/stats`)).json()) as { tokenRequests: number }).tokenRequests,
-  };
-}
 
 async function login(appURL: string): Promise<number> {
   const started = performance.now();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { clientsOf } from '../lib/testing/clients';
+import type { StandInStats } from '../lib/testing/index';
 import { type Browser, launchBrowser, outputDir, type Started, startExample } from './support';
 
 /** The offline default: `npm start` with no Redis and no credentials, in a real browser. */
@@ -96,7 +97,7 @@ describe('the example app in a real browser, offline', function () {
   it('recovers from a 401 on the clients page with no message, and waits out a 429', async () => {
     const standIn = /offline stand-in at (http:\/\/[\d.:]+)\)/.exec(example?.output() ?? '')?.[1];
     if (!standIn) throw new Error('the example did not say where its stand-in is');
-    const stats = async () => (await (await fetch(`${standIn}/stand-in/stats`)).json()) as { tokenRequests: number; faults: Record<string, number> };
+    const stats = async () => (await (await fetch(`${standIn}/stand-in/stats`)).json()) as StandInStats;
     const fail = (fault: object) => fetch(`${standIn}/stand-in/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ count: 1, fault }) });
     const page = await logIn('Approve');
     await page.waitForSelector('#clients');

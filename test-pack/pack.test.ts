@@ -14,7 +14,7 @@ describe('the packed tarball, installed in a fresh project', () => {
 
   before(async () => {
     packed = (await packOnce()).packed;
-    project = await consumerProject('consumer', ['passport@^0.7', 'express@^5']);
+    project = await consumerProject('consumer', ['passport@^0.7', 'express@^5', '@fattureincloud/fattureincloud-ts-sdk@^2']);
   });
 
   it('holds dist (JS and .d.ts), README, LICENSE, CHANGELOG and package.json, and nothing else', () => {
@@ -42,6 +42,13 @@ describe('the packed tarball, installed in a fresh project', () => {
     const result = await shell(process.execPath, ['import.mjs'], project);
     expect(result.code, result.output).to.equal(0);
     expect(JSON.parse(result.stdout)).to.deep.equal({ sameClass: true, name: 'fattureincloud', scope: 'entity.clients:r', standIn: true });
+  });
+
+  it('calls the API through the SDK binding, recovering a revoked access token with one refresh', async () => {
+    const result = await shell(process.execPath, ['sdk.cjs'], project);
+    expect(result.code, result.output).to.equal(0);
+    // The login's exchange, then the one refresh the 401 asked for.
+    expect(JSON.parse(result.stdout)).to.deep.equal({ clients: 3, tokenRequests: 2, unauthorized: 1 });
   });
 
   for (const resolution of ['nodenext', 'bundler']) {

@@ -1,5 +1,5 @@
-import { Configuration } from '@fattureincloud/fattureincloud-ts-sdk';
-import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import { Configuration, type UserApi } from '@fattureincloud/fattureincloud-ts-sdk';
+import axios, { type AxiosError } from 'axios';
 import { type RetryNotice, type RetryOptions, resolveRetry } from '../call-policy';
 import { checkDuration, DEFAULT_TIMEOUT_MS, describeValue, resolveBaseURL } from '../config';
 import { FattureInCloudTokenError, type RateLimitInfo } from '../errors';
@@ -24,8 +24,14 @@ export interface FattureInCloudSDKOptions {
   onRetry?: ((notice: RetryNotice & { method: string; path: string }) => void) | undefined;
 }
 
-/** Any of the SDK's API classes (`ClientsApi`, `IssuedDocumentsApi`, …). */
-export type FattureInCloudAPIClass<T> = new (configuration?: Configuration, basePath?: string, axios?: AxiosInstance) => T;
+/**
+ * The axios instance as the SDK's own declarations resolve it: under some
+ * resolutions axios has two declaration files, and only the SDK's one fits its classes.
+ */
+export type SDKAxiosInstance = NonNullable<ConstructorParameters<typeof UserApi>[2]>;
+
+/** Any of the SDK's API classes (`ClientsApi`, `IssuedDocumentsApi`, …): they share one constructor. */
+export type FattureInCloudAPIClass<T> = new (...args: ConstructorParameters<typeof UserApi>) => T;
 
 export interface FattureInCloudSDK {
   /** `new ApiClass(configuration, undefined, axios)`: every call with a fresh token and the call policy. */
@@ -33,7 +39,7 @@ export interface FattureInCloudSDK {
   /** Its `accessToken` is a fresh token per call; `basePath` is the base URL. */
   readonly configuration: Configuration;
   /** The instance `api` builds with: for requests the SDK does not cover. */
-  readonly axios: AxiosInstance;
+  readonly axios: SDKAxiosInstance;
 }
 
 /**

@@ -1,6 +1,8 @@
 // A TypeScript 4.x/5.x project on `module: commonjs` (node10 resolution): every entry point resolves, with types.
 import { CookieStateStore, FattureInCloudStrategy, FattureInCloudTokens, type TokenStore } from 'passport-fattureincloud';
+import { ClientsApi } from '@fattureincloud/fattureincloud-ts-sdk';
 import { RedisTokenStore } from 'passport-fattureincloud/redis';
+import { fattureInCloudSDK } from 'passport-fattureincloud/sdk';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
 
 const strategy: FattureInCloudStrategy = new FattureInCloudStrategy(
@@ -9,4 +11,5 @@ const strategy: FattureInCloudStrategy = new FattureInCloudStrategy(
 );
 const store: TokenStore | undefined = undefined as TokenStore | undefined;
 const tokens = new FattureInCloudTokens({ clientID: 'id', clientSecret: 'secret', store });
-export const entries = [strategy.name, typeof tokens.get, typeof RedisTokenStore, typeof startFattureInCloudStandIn];
+const clients: ClientsApi = fattureInCloudSDK({ tokens, key: 'user-1' }).api(ClientsApi);
+export const entries = [strategy.name, typeof tokens.get, typeof RedisTokenStore, typeof startFattureInCloudStandIn, typeof clients.listClients];

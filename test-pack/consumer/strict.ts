@@ -1,13 +1,16 @@
 // A strict TypeScript consumer: no casts, no any.
+import { ClientsApi } from '@fattureincloud/fattureincloud-ts-sdk';
 import passport from 'passport';
 import {
   type FattureInCloudProfile,
   FattureInCloudStrategy,
+  type FattureInCloudTokens,
   type FattureInCloudTokenSet,
   type FattureInCloudVerifyWithParams,
   refreshAccessToken,
   Scope,
 } from 'passport-fattureincloud';
+import { type FattureInCloudSDK, fattureInCloudSDK } from 'passport-fattureincloud/sdk';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
 
 interface AppUser {
@@ -39,4 +42,12 @@ export async function offline(): Promise<string> {
   const standIn = await startFattureInCloudStandIn({ redirectURI: 'http://localhost:3000/cb' });
   await standIn.close();
   return standIn.baseURL;
+}
+
+// The SDK binding: `api` gives back the class asked for, typed.
+export async function clientNames(tokens: FattureInCloudTokens, userID: string, companyID: number): Promise<string[]> {
+  const fic: FattureInCloudSDK = fattureInCloudSDK({ tokens, key: userID, retry: { rateLimited: 1 }, onRateLimit: (info) => info.hourlyRemaining });
+  const clients: ClientsApi = fic.api(ClientsApi);
+  const { data } = await clients.listClients(companyID);
+  return (data.data ?? []).map((client) => client.name ?? '');
 }
