@@ -9,6 +9,28 @@ export interface LoginResult {
 }
 
 export async function loginThroughExample(appURL: string): Promise<LoginResult> {
+  const signedIn = await signIn(appURL);
+  if (!signedIn.ok) return { ok: false, detail: `callback answered ${signedIn.status}` };
+  const clients = await signedIn.open('/clients');
+  const html = await clients.text();
+  const ok = clients.status === 200 && html.includes('Hello, Mario Rossi') && (html.match(/<tr><td>/g) ?? []).length === 3;
+  return { ok, detail: `the clients page answered ${clients.status}` };
+}
+
+export interface SignedIn {
+  /** The callback redirected where the app sends a signed-in user. */
+  ok: boolean;
+  status: number;
+  /** Where the callback redirected. */
+  location: string | null;
+  /** A GET of `path` on the app, with the session cookie. */
+  open(path: string): Promise<Response>;
+  /** The session cookie, as a `cookie` header. */
+  cookie(): string;
+}
+
+/** Logs in at `appURL` through the stand-in's consent page, keeping the session cookie. */
+export async function signIn(appURL: string, landing = '/clients'): Promise<SignedIn> {
   let cookie = '';
   const step = async (url: string, init: RequestInit = {}): Promise<Response> => {
     const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as object), cookie } });
@@ -31,11 +53,8 @@ export async function loginThroughExample(appURL: string): Promise<LoginResult> 
   await decision.arrayBuffer();
   const callback = await step(callbackURL);
   await callback.arrayBuffer();
-  if (callback.headers.get('location') !== '/clients') return { ok: false, detail: `callback answered ${callback.status}` };
-  const clients = await step(`${appURL}/clients`);
-  const html = await clients.text();
-  const ok = clients.status === 200 && html.includes('Hello, Mario Rossi') && (html.match(/<tr><td>/g) ?? []).length === 3;
-  return { ok, detail: `the clients page answered ${clients.status}` };
+  const location = callback.headers.get('location');
+  return { ok: location === landing, status: callback.status, location, open: (path) => step(`${appURL}${path}`), cookie: () => cookie };
 }
 
 /** Runs `task` `total` times with at most `concurrency` in flight; returns the results in order of completion. */
