@@ -38,7 +38,7 @@ export type {
 export { ensureFreshToken, refreshAccessToken } from './refresh';
 export { FattureInCloudTokens } from './tokens/manager';
 export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager';
-export { MemoryTokenStore } from './tokens/memory-store';
+export { MemoryTokenStore } from './tokens/stores/memory';
 export type { StoredTokenSet, TokenStore } from './tokens/store';
 export { tokenSetFingerprint, tokenSetFromParams } from './tokens/token-set';
 export type { EnsureFreshOptions, FattureInCloudTokenSet } from './refresh';

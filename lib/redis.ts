@@ -2,5 +2,6 @@
  * `passport-fattureincloud/redis`: token sets in Redis, shared by every process
  * of an app. Kept out of the main entry, which never loads it.
  */
-export { RedisTokenStore, DEFAULT_REDIS_TIMEOUT_MS } from './tokens/redis-store';
-export type { RedisClientLike, RedisTokenStoreOptions } from './tokens/redis-store';
+export { RedisTokenStore, DEFAULT_REDIS_TIMEOUT_MS } from './tokens/stores/redis';
+export type { RedisTokenStoreOptions } from './tokens/stores/redis';
+export type { IORedisClientLike, NodeRedisClientLike, RedisClientLike } from './tokens/stores/redis-clients';

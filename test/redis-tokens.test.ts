@@ -134,7 +134,7 @@ describe('RedisTokenStore on a real redis-server', function () {
     });
 
     it('refuses bad options with a TypeError', () => {
-      expect(() => new RedisTokenStore({ client: {} as never })).to.throw(TypeError, /node-redis client .* without get, set, del, eval/);
+      expect(() => new RedisTokenStore({ client: {} as never })).to.throw(TypeError, /needs a Redis client: node-redis \(createClient or createCluster, redis >= 5\) or ioredis\/iovalkey \(new Redis or new Cluster\); got an object without get, set, del, eval/);
       expect(() => new RedisTokenStore(undefined as never)).to.throw(TypeError, /connected node-redis client/);
       expect(() => new RedisTokenStore({ client, encryptionKey: 'too short' })).to.throw(TypeError, /32 bytes .* got a string that is neither hex nor base64/);
       expect(() => new RedisTokenStore({ client, encryptionKey: randomBytes(16) })).to.throw(TypeError, /got 16 bytes/);

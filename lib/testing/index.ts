@@ -3,3 +3,5 @@ export { startFattureInCloudStandIn } from './stand-in';
 export type { FattureInCloudStandIn, StandInOptions, StandInStats } from './stand-in';
 export { ACCOUNTANT_COMPANIES, SAMPLE_USER, SINGLE_COMPANY } from './data';
 export type { FaultStats, FaultType, StandInFault } from './faults';
+export { checkTokenStore, TOKEN_STORE_PROPERTIES } from './store-contract';
+export type { MakeTokenStore, TokenStoreProperty } from './store-contract';

@@ -28,7 +28,7 @@ export interface LockTiming {
 const POLL_MIN_MS = 20;
 const POLL_JITTER_MS = 40;
 
-export async function underLock<T>(store: TokenStore, key: string, timing: LockTiming, work: LockedWork<T>): Promise<T> {
+export async function underLock<T>(store: Pick<TokenStore, 'lock' | 'unlock'>, key: string, timing: LockTiming, work: LockedWork<T>): Promise<T> {
   const owner = randomUUID();
   const giveUpAt = Date.now() + timing.patience;
   for (;;) {

@@ -2,9 +2,10 @@ import { checkMargin, type ClientConfig, type ClientOptions, describeValue, reso
 import { FattureInCloudTokenError } from '../errors';
 import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
-import { MemoryTokenStore } from './memory-store';
+import { BoundedStore, storeTimeoutOf } from './bounded-store';
+import { MemoryTokenStore } from './stores/memory';
 import type { StoredTokenSet, TokenStore } from './store';
-import { assertTokenSet, tokenSetFingerprint } from './token-set';
+import { assertTokenSet, assertWellFormedKey, tokenSetFingerprint } from './token-set';
 
 /** The set a caller saw: its access token, or its fingerprint (`tokenSetFingerprint`) where the token must not go. */
 export type SeenTokenSet = { accessToken: string } | { fingerprint: string };
@@ -17,6 +18,8 @@ export interface FattureInCloudTokensOptions extends ClientOptions {
   store?: TokenStore | undefined;
   /** `get` refreshes a set whose access token expires within this many ms. Default 5 minutes. */
   refreshMargin?: number | undefined;
+  /** The longest any store call may take, in ms. Default: the store's own `timeout` + 1 s, or 2 s. */
+  storeTimeout?: number | undefined;
 }
 
 /** Keys are ids an app chooses (`profile.id`); this bounds what reaches the store. */
@@ -33,6 +36,9 @@ export class FattureInCloudTokens {
   declare private readonly client: ClientConfig;
   readonly store: TokenStore;
   readonly refreshMargin: number;
+  readonly storeTimeout: number;
+  /** The store, every call bounded by storeTimeout. */
+  private readonly stored: BoundedStore;
   /** Refreshes in flight in this process, by key: callers share one. */
   private readonly refreshing = new Map<string, Promise<FattureInCloudTokenSet | undefined>>();
 
@@ -42,6 +48,8 @@ export class FattureInCloudTokens {
     Object.defineProperty(this, 'client', { value: client });
     this.store = options.store ?? new MemoryTokenStore();
     this.refreshMargin = resolveMargin(options.refreshMargin);
+    this.storeTimeout = storeTimeoutOf(this.store, options.storeTimeout);
+    this.stored = new BoundedStore(this.store, this.storeTimeout);
   }
 
   /** Where the refreshes go; what the SDK binding calls by default. */
@@ -54,7 +62,7 @@ export class FattureInCloudTokens {
     assertKey(key, 'save');
     assertTokenSet(tokenSet, 'FattureInCloudTokens.save');
     const { accessToken, refreshToken, tokenType, expiresIn, expiresAt } = tokenSet;
-    await this.store.write(key, { tokens: { accessToken, refreshToken, tokenType, expiresIn, expiresAt } });
+    await this.stored.write(key, { tokens: { accessToken, refreshToken, tokenType, expiresIn, expiresAt } });
   }
 
   /**
@@ -65,7 +73,7 @@ export class FattureInCloudTokens {
   async get(key: string): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'get');
     const expiring: Staleness = (stored) => isExpiring(stored.tokens, this.refreshMargin);
-    const outcome = this.usable(await this.store.read(key), expiring);
+    const outcome = this.usable(await this.stored.read(key), expiring);
     return outcome ? outcome.value : this.refreshOnce(key, expiring);
   }
 
@@ -79,7 +87,7 @@ export class FattureInCloudTokens {
   async refresh(key: string, seen?: SeenTokenSet): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'refresh');
     const seenFingerprint = fingerprintOf(seen);
-    const stored = await this.store.read(key);
+    const stored = await this.stored.read(key);
     if (!stored) return undefined;
     if (stored.dead) throw deadGrantError();
     const fingerprint = seenFingerprint ?? tokenSetFingerprint(stored.tokens);
@@ -90,7 +98,7 @@ export class FattureInCloudTokens {
   /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */
   async delete(key: string): Promise<void> {
     assertKey(key, 'delete');
-    await this.store.delete(key);
+    await this.stored.delete(key);
   }
 
   /** The answer `stored` gives without refreshing: nothing, a dead grant, or a set that is not stale. */
@@ -104,8 +112,8 @@ export class FattureInCloudTokens {
   private refreshOnce(key: string, stale: Staleness): Promise<FattureInCloudTokenSet | undefined> {
     let pending = this.refreshing.get(key);
     if (!pending) {
-      pending = underLock(this.store, key, this.lockTiming(), {
-        check: async () => this.usable(await this.store.read(key), stale),
+      pending = underLock(this.stored, key, this.lockTiming(), {
+        check: async () => this.usable(await this.stored.read(key), stale),
         hold: () => this.refreshHolding(key, stale),
       });
       this.refreshing.set(key, pending);
@@ -117,7 +125,7 @@ export class FattureInCloudTokens {
 
   /** With the lock: another process may have refreshed while we waited, so read again first. */
   private async refreshHolding(key: string, stale: Staleness): Promise<FattureInCloudTokenSet | undefined> {
-    const stored = await this.store.read(key);
+    const stored = await this.stored.read(key);
     const outcome = this.usable(stored, stale);
     if (outcome || !stored) return outcome?.value;
     const spent = stored.tokens.refreshToken;
@@ -128,7 +136,7 @@ export class FattureInCloudTokens {
       if (!isInvalidGrant(error)) throw error;
       return this.afterRefusal(key, stored);
     }
-    if (await this.store.replace(key, spent, { tokens: next })) return next;
+    if (await this.stored.replace(key, spent, { tokens: next })) return next;
     // Lost the compare-and-set: a login saved a newer set meanwhile, or a logout deleted it.
     return this.adoptStored(key);
   }
@@ -142,20 +150,21 @@ export class FattureInCloudTokens {
   private async afterRefusal(key: string, refused: StoredTokenSet): Promise<FattureInCloudTokenSet | undefined> {
     const spent = refused.tokens.refreshToken;
     const unchanged: Staleness = (stored) => stored.tokens.refreshToken === spent;
-    const giveUpAt = Date.now() + this.client.timeout;
+    // No other process writes a store that lives in this one: nobody can be about to store a successor.
+    const giveUpAt = this.store.processLocal === true ? 0 : Date.now() + this.client.timeout;
     for (;;) {
-      const outcome = this.usable(await this.store.read(key), unchanged);
+      const outcome = this.usable(await this.stored.read(key), unchanged);
       if (outcome) return outcome.value;
       if (Date.now() >= giveUpAt) break;
       await pause();
     }
-    if (await this.store.replace(key, spent, { tokens: refused.tokens, dead: true })) throw deadGrantError();
+    if (await this.stored.replace(key, spent, { tokens: refused.tokens, dead: true })) throw deadGrantError();
     return this.adoptStored(key);
   }
 
   /** Whatever is stored now, as it is. */
   private async adoptStored(key: string): Promise<FattureInCloudTokenSet | undefined> {
-    return this.usable(await this.store.read(key), () => false)?.value;
+    return this.usable(await this.stored.read(key), () => false)?.value;
   }
 
   /**
@@ -193,6 +202,7 @@ function assertKey(key: unknown, method: string): asserts key is string {
     const got = typeof key === 'string' && key.length > MAX_KEY_LENGTH ? `${key.length} characters` : describeValue(key);
     throw new TypeError(`FattureInCloudTokens.${method} needs a key of 1 to ${MAX_KEY_LENGTH} characters (such as profile.id), got ${got}`);
   }
+  assertWellFormedKey(key, `FattureInCloudTokens.${method}`);
 }
 
 function resolveMargin(margin: unknown): number {

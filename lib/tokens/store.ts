@@ -9,8 +9,8 @@ import type { FattureInCloudTokenSet } from '../refresh';
 
 export interface StoredTokenSet {
   tokens: FattureInCloudTokenSet;
-  /** Fatture in Cloud refused `tokens.refreshToken`: the user must authorize the app again. */
-  dead?: true | undefined;
+  /** Fatture in Cloud refused `tokens.refreshToken`: the user must authorize the app again. A SQL row's `false` is fine. */
+  dead?: boolean | undefined;
 }
 
 export interface TokenStore {
@@ -32,4 +32,12 @@ export interface TokenStore {
   unlock(key: string, owner: string): Promise<void>;
   /** How long a lock lives, in ms, if the store sets it; else FattureInCloudTokens derives it from its timeout. */
   readonly lockTTL?: number | undefined;
+  /** The longest the store lets one call take, in ms: FattureInCloudTokens bounds its calls by this plus a margin (else by 2 s). */
+  readonly timeout?: number | undefined;
+  /**
+   * True when no other process reads or writes this store (MemoryTokenStore):
+   * a refresh Fatture in Cloud refused is final at once, with no wait for a
+   * successor another process might be writing.
+   */
+  readonly processLocal?: boolean | undefined;
 }

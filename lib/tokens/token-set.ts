@@ -44,3 +44,11 @@ function tokenSetProblem(value: unknown): string | undefined {
   if (typeof set.expiresAt !== 'number' || !Number.isFinite(set.expiresAt)) return `expiresAt is ${describeValue(set.expiresAt)}, not epoch milliseconds`;
   return undefined;
 }
+
+/**
+ * A key with a lone surrogate has no UTF-8 form: stores that encode keys would
+ * map `'u\uD800'` and `'u\uDFFF'` to one entry, two users sharing one set.
+ */
+export function assertWellFormedKey(key: string, where: string): void {
+  if (/\p{Surrogate}/u.test(key)) throw new TypeError(`${where} needs a key of well-formed Unicode; this one has a lone surrogate`);
+}

@@ -10,16 +10,32 @@ import { freePort } from './ports';
  * Stopped by its pid; `pause`/`resume` send SIGSTOP/SIGCONT; `shutdownAndRestart`
  * saves, stops and starts it again on the same port with the same data.
  */
+export interface RedisServerOptions {
+  /** Extra redis-server arguments (`--cluster-enabled yes`, `--appendonly yes`, …). */
+  args?: string[];
+}
+
 export class RedisServer {
   private process: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'fic-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options.args ?? []);
     await server.launch();
     return server;
+  }
+
+  /** SIGKILL: a crash, with no chance to save. */
+  async crash(): Promise<void> {
+    const exited = this.exited();
+    this.process?.kill('SIGKILL');
+    await exited;
+    this.process = undefined;
   }
 
   get url(): string {
@@ -70,7 +86,8 @@ export class RedisServer {
   }
 
   private launch(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    // Later arguments win: a test that needs AOF passes --appendonly yes.
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     return new Promise((resolve, reject) => {

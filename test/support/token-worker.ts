@@ -4,12 +4,14 @@
  * concurrent `tokens.get(key)` and prints one JSON line with every outcome.
  * With `dieAfterLock`, it SIGKILLs itself the moment it takes the refresh lock.
  */
-import { createClient } from 'redis';
-import { FattureInCloudTokens } from '../../lib/index';
-import { RedisTokenStore } from '../../lib/redis';
+import { FattureInCloudTokens, type TokenStore } from '../../lib/index';
+import { openRedisStore, type RedisTarget } from './stores';
+import { openPostgresStore, type PostgresTarget } from './postgres-stores';
 
 export interface WorkerConfig {
-  redisURL: string;
+  /** Where the store is; `redisURL` alone means node-redis on one server. */
+  target?: RedisTarget | PostgresTarget;
+  redisURL?: string;
   baseURL: string;
   clientID: string;
   clientSecret: string;
@@ -27,10 +29,10 @@ export type WorkerOutcome =
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
-  const client = createClient({ url: config.redisURL });
-  client.on('error', () => undefined);
-  await client.connect();
-  const store = new RedisTokenStore({ client, lockTTL: config.lockTTL, encryptionKey: config.encryptionKey });
+  const target = config.target ?? { kind: 'node-redis', url: config.redisURL ?? '' };
+  const options = { lockTTL: config.lockTTL, encryptionKey: config.encryptionKey };
+  const opened = target.kind === 'postgres' ? await openPostgresStore(target, options) : await openRedisStore(target, options);
+  const store: TokenStore = opened.store;
   if (config.dieAfterLock) {
     const lock = store.lock.bind(store);
     store.lock = async (key, owner, ttl) => {
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   process.stdin.destroy(); // an open stdin would keep the process alive
   const outcomes = await Promise.all(Array.from({ length: config.concurrency }, () => timedGet(tokens, config.key)));
   process.stdout.write(`${JSON.stringify(outcomes)}\n`);
-  await client.close();
+  await opened.close();
 }
 
 async function timedGet(tokens: FattureInCloudTokens, key: string): Promise<WorkerOutcome> {

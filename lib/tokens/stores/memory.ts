@@ -1,4 +1,4 @@
-import type { StoredTokenSet, TokenStore } from './store';
+import type { StoredTokenSet, TokenStore } from '../store';
 
 /**
  * The default store: a Map in this process. Correct for any number of callers
@@ -8,6 +8,8 @@ import type { StoredTokenSet, TokenStore } from './store';
 export class MemoryTokenStore implements TokenStore {
   private readonly sets = new Map<string, StoredTokenSet>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+  /** Nothing outside this process writes here: a refused refresh is final at once. */
+  readonly processLocal = true;
 
   constructor(readonly lockTTL?: number) {}
 

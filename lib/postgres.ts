@@ -1,0 +1,6 @@
+/**
+ * `passport-fattureincloud/postgres`: token sets in PostgreSQL, shared by every
+ * process of an app. Kept out of the main entry; it only uses the pool you pass.
+ */
+export { DEFAULT_POSTGRES_TIMEOUT_MS, PostgresTokenStore } from './tokens/stores/postgres';
+export type { PostgresPoolLike, PostgresTokenStoreOptions } from './tokens/stores/postgres';

@@ -1,0 +1,64 @@
+import { checkDuration } from '../config';
+import { withTimeout } from '../deadline';
+import { FattureInCloudError } from '../errors';
+import type { StoredTokenSet, TokenStore } from './store';
+
+/**
+ * A store as FattureInCloudTokens calls it: every call settles within a bound,
+ * so a custom store that hangs is a `store_unavailable` rejection for the
+ * callers of that key, not a `get` that never settles. A store that declares
+ * its own `timeout` is held to it plus a margin; any other to two seconds.
+ */
+
+const DEFAULT_STORE_TIMEOUT_MS = 2_000;
+const MARGIN_MS = 1_000;
+
+export function storeTimeoutOf(store: TokenStore, storeTimeout: unknown): number {
+  if (storeTimeout !== undefined) return checkDuration(storeTimeout, 'FattureInCloudTokens: storeTimeout');
+  const own = (store as { timeout?: unknown }).timeout;
+  return typeof own === 'number' && own > 0 && Number.isFinite(own) ? own + MARGIN_MS : DEFAULT_STORE_TIMEOUT_MS;
+}
+
+type Operation = 'read' | 'write' | 'replace' | 'delete' | 'lock' | 'unlock';
+
+export class BoundedStore {
+  constructor(
+    readonly store: TokenStore,
+    readonly timeout: number,
+  ) {}
+
+  read(key: string): Promise<StoredTokenSet | undefined> {
+    return this.bound('read', () => this.store.read(key));
+  }
+
+  write(key: string, stored: StoredTokenSet): Promise<void> {
+    return this.bound('write', () => this.store.write(key, stored));
+  }
+
+  replace(key: string, spentRefreshToken: string, next: StoredTokenSet): Promise<boolean> {
+    return this.bound('replace', () => this.store.replace(key, spentRefreshToken, next));
+  }
+
+  delete(key: string): Promise<void> {
+    return this.bound('delete', () => this.store.delete(key));
+  }
+
+  lock(key: string, owner: string, ttl: number): Promise<boolean> {
+    return this.bound('lock', () => this.store.lock(key, owner, ttl));
+  }
+
+  unlock(key: string, owner: string): Promise<void> {
+    return this.bound('unlock', () => this.store.unlock(key, owner));
+  }
+
+  private bound<T>(operation: Operation, call: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      // A store may throw instead of rejecting: the same failure, for the same callers.
+      pending = Promise.resolve(call());
+    } catch (error) {
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return withTimeout(pending, this.timeout, () => new FattureInCloudError(`The token store did not answer ${operation} within ${this.timeout} ms (storeTimeout)`, { code: 'store_unavailable' }));
+  }
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { FattureInCloudError } from '../../errors';
+import { createSealer, type SealKeyInput, type Sealer } from '../../seal';
+import type { StoredTokenSet } from '../store';
+import { assertTokenSet } from '../token-set';
+
+/**
+ * How a shared store (Redis, PostgreSQL) writes a token set: JSON
+ * `{v, rt, dead?, tokens | sealed}`, where `rt` is a SHA-256 of the refresh
+ * token for the compare-and-set (never the token itself), and `sealed` the set
+ * under AES-256-GCM, bound to where it is stored so it cannot be copied under
+ * another user's key. Values read recently are kept decoded, by place and raw
+ * value: an unchanged value is not parsed, opened and checked again on every read.
+ */
+
+/** A token set is well under 1 KiB; anything this large was planted, and is neither read nor cached. */
+export const MAX_STORED_BYTES = 64 * 1024;
+const MAX_DECODED = 1024;
+
+interface StoredValue {
+  v: 1;
+  rt: string;
+  dead?: true;
+  tokens?: StoredTokenSet['tokens'];
+  sealed?: string;
+}
+
+export interface TokenSetCodec {
+  readonly sealed: boolean;
+  encode(stored: StoredTokenSet, place: string): string;
+  /** `describe` names the place for the error (a Redis key, a table row). */
+  decode(raw: string, place: string, describe: string): StoredTokenSet;
+}
+
+export function createCodec(encryptionKey: SealKeyInput | readonly SealKeyInput[] | undefined, where: string): TokenSetCodec {
+  const keys = encryptionKey === undefined ? undefined : Array.isArray(encryptionKey) ? encryptionKey : [encryptionKey];
+  const sealer = keys && createSealer(keys as SealKeyInput[], `${where}: encryptionKey`);
+  const decoded = new Map<string, StoredTokenSet>();
+  return {
+    sealed: sealer !== undefined,
+    encode: (stored, place) => encode(stored, place, sealer),
+    decode: (raw, place, describe) => {
+      const cacheKey = `${place}\n${raw}`;
+      let stored = decoded.get(cacheKey);
+      if (!stored) {
+        stored = decode(raw, place, describe, sealer);
+        if (decoded.size >= MAX_DECODED) decoded.clear();
+        decoded.set(cacheKey, stored);
+      }
+      // A copy: a caller that changes its set changes nothing cached.
+      return stored.dead ? { tokens: { ...stored.tokens }, dead: true } : { tokens: { ...stored.tokens } };
+    },
+  };
+}
+
+/** The compare-and-set's digest of a refresh token. */
+export function refreshTokenDigest(refreshToken: string): string {
+  return createHash('sha256').update(refreshToken).digest('base64url');
+}
+
+function encode(stored: StoredTokenSet, place: string, sealer: Sealer | undefined): string {
+  const value: StoredValue = { v: 1, rt: refreshTokenDigest(stored.tokens.refreshToken) };
+  if (stored.dead) value.dead = true;
+  if (sealer) value.sealed = sealer.seal(JSON.stringify(stored.tokens), place);
+  else value.tokens = stored.tokens;
+  return JSON.stringify(value);
+}
+
+function decode(raw: string, place: string, describe: string, sealer: Sealer | undefined): StoredTokenSet {
+  const value = raw.length <= MAX_STORED_BYTES ? parseStored(raw) : undefined;
+  // A sealed store reads sealed values only: a plain one was planted by whoever can write to the store.
+  const tokens = sealer ? (typeof value?.sealed === 'string' ? parseJSON(sealer.open(value.sealed, place)) : undefined) : value?.tokens;
+  try {
+    assertTokenSet(tokens, 'a token store');
+  } catch {
+    throw new FattureInCloudError(
+      `The value ${describe} is not a token set this store can read (written by something else${sealer ? ', not sealed, or sealed with another key' : ', or sealed: pass encryptionKey'}; at most ${MAX_STORED_BYTES} bytes)`,
+      { code: 'store_corrupt' },
+    );
+  }
+  return value?.dead ? { tokens, dead: true } : { tokens };
+}
+
+function parseStored(raw: string): StoredValue | undefined {
+  const value = parseJSON(raw);
+  return typeof value === 'object' && value !== null && (value as { v?: unknown }).v === 1 ? (value as StoredValue) : undefined;
+}
+
+function parseJSON(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,90 @@
+import { describeValue } from '../../config';
+
+/**
+ * The Redis clients RedisTokenStore takes, as they are: node-redis (`createClient`,
+ * `createCluster`) and ioredis or iovalkey (`new Redis()`, `new Cluster()`).
+ * Their `set` and `eval` take different shapes (node-redis an options object,
+ * ioredis positional arguments); each is wrapped once, at construction, into
+ * the few commands the store sends. No Redis module is loaded here.
+ */
+
+/** node-redis ≥ 5: `createClient(…)` or `createCluster(…)`, connected. */
+export interface NodeRedisClientLike {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string, options?: { NX?: boolean; PX?: number }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+/** ioredis 5/6 or iovalkey: `new Redis(…)` or `new Cluster(…)`. */
+export interface IORedisClientLike {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, expiryMode: 'PX', milliseconds: number, condition: 'NX'): Promise<unknown>;
+  del(key: string): Promise<number>;
+  eval(script: string, numberOfKeys: number, ...keysAndArguments: string[]): Promise<unknown>;
+  /** What tells an ioredis client from a node-redis one: node-redis has no such method. */
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+}
+
+export type RedisClientLike = NodeRedisClientLike | IORedisClientLike;
+
+/** The commands the store sends, the same whatever the client. */
+export interface RedisCommands {
+  readonly kind: 'node-redis' | 'ioredis';
+  get(key: string): Promise<unknown>;
+  set(key: string, value: string): Promise<unknown>;
+  /** `SET key value PX ttl NX`: true when it was set. */
+  setIfAbsent(key: string, value: string, ttl: number): Promise<boolean>;
+  del(key: string): Promise<unknown>;
+  eval(script: string, key: string, args: string[]): Promise<unknown>;
+}
+
+const SHARED_METHODS = ['get', 'set', 'del', 'eval'] as const;
+
+/** Wraps `client` in the commands the store sends; a TypeError naming what is accepted for anything else. */
+export function redisCommands(client: unknown, where: string): RedisCommands {
+  const methods = typeof client === 'object' && client !== null ? (client as Record<string, unknown>) : undefined;
+  const missing = SHARED_METHODS.filter((name) => typeof methods?.[name] !== 'function');
+  if (!methods || missing.length > 0) {
+    throw new TypeError(
+      `${where} needs a Redis client: node-redis (createClient or createCluster, redis >= 5) or ioredis/iovalkey (new Redis or new Cluster); got ${describeValue(client)}${methods ? ` without ${missing.join(', ')}` : ''}`,
+    );
+  }
+  return typeof methods.defineCommand === 'function' ? ioredisCommands(client as IORedisClientLike) : nodeRedisCommands(client as NodeRedisClientLike);
+}
+
+function nodeRedisCommands(client: NodeRedisClientLike): RedisCommands {
+  return {
+    kind: 'node-redis',
+    get: (key) => client.get(key),
+    set: (key, value) => client.set(key, value),
+    setIfAbsent: async (key, value, ttl) => (await client.set(key, value, { NX: true, PX: ttl })) === 'OK',
+    del: (key) => client.del(key),
+    eval: (script, key, args) => client.eval(script, { keys: [key], arguments: args }),
+  };
+}
+
+function ioredisCommands(client: IORedisClientLike): RedisCommands {
+  return {
+    kind: 'ioredis',
+    get: (key) => client.get(key),
+    set: (key, value) => (client.set as (key: string, value: string) => Promise<unknown>)(key, value),
+    setIfAbsent: async (key, value, ttl) => (await client.set(key, value, 'PX', ttl, 'NX')) === 'OK',
+    del: (key) => client.del(key),
+    eval: (script, key, args) => client.eval(script, 1, key, ...args),
+  };
+}
+
+/**
+ * A command Redis itself refused (`WRONGTYPE`, a script error), as opposed to
+ * Redis that could not be reached: node-redis's `ErrorReply` and its subclasses,
+ * ioredis's `ReplyError`.
+ */
+export function isReplyError(error: unknown): boolean {
+  for (let proto: unknown = error; proto; proto = Object.getPrototypeOf(proto)) {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    if (name === 'ErrorReply' || name === 'ReplyError') return true;
+    if (name === 'Error') return false;
+  }
+  return false;
+}

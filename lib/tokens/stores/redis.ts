@@ -1,0 +1,135 @@
+import { checkDuration, describeValue } from '../../config';
+import { withTimeout } from '../../deadline';
+import { FattureInCloudError, redact } from '../../errors';
+import type { SealKeyInput } from '../../seal';
+import type { StoredTokenSet, TokenStore } from '../store';
+import { assertWellFormedKey } from '../token-set';
+import { createCodec, refreshTokenDigest, type TokenSetCodec } from './codec';
+import { isReplyError, type RedisClientLike, type RedisCommands, redisCommands } from './redis-clients';
+import { type RedisScript, SCRIPTS } from './redis-scripts';
+
+export interface RedisTokenStoreOptions {
+  /** A connected node-redis client or cluster (`await createClient({ url }).connect()`), or an ioredis/iovalkey `Redis` or `Cluster`. */
+  client: RedisClientLike;
+  /** Default `'fic:tokens:'`. */
+  prefix?: string | undefined;
+  /** How long a refresh lock lives, in ms. Default: twice FattureInCloudTokens' timeout + 5 s. */
+  lockTTL?: number | undefined;
+  /** 32 bytes (a Buffer, 64 hex characters or base64): seals every stored set with AES-256-GCM. A list rotates keys: the first seals, all open. */
+  encryptionKey?: SealKeyInput | readonly SealKeyInput[] | undefined;
+  /** The longest any Redis call may take, in ms, reconnections included. Default 2000. */
+  timeout?: number | undefined;
+}
+
+export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
+const DEFAULT_PREFIX = 'fic:tokens:';
+
+/**
+ * Token sets in Redis, for FattureInCloudTokens across processes. The lock is
+ * `SET lock owner NX PX ttl`, released by its owner alone (Lua compare-and-delete);
+ * the rotated set is written by a Lua compare-and-set on the spent refresh
+ * token. A set's key and its lock share a hash tag, for Redis Cluster.
+ */
+export class RedisTokenStore implements TokenStore {
+  readonly lockTTL: number | undefined;
+  readonly prefix: string;
+  readonly timeout: number;
+  declare private readonly client: RedisCommands;
+  declare private readonly codec: TokenSetCodec;
+
+  constructor(options: RedisTokenStoreOptions) {
+    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+      throw new TypeError(`RedisTokenStore needs options with a connected node-redis client, got ${describeValue(options)}`);
+    }
+    const { client, prefix = DEFAULT_PREFIX, lockTTL, encryptionKey, timeout = DEFAULT_REDIS_TIMEOUT_MS } = options;
+    const commands = redisCommands(client, 'RedisTokenStore');
+    if (typeof prefix !== 'string') throw new TypeError(`RedisTokenStore: prefix must be a string, got ${describeValue(prefix)}`);
+    this.prefix = prefix;
+    this.lockTTL = lockTTL === undefined ? undefined : checkDuration(lockTTL, 'RedisTokenStore: lockTTL');
+    this.timeout = checkDuration(timeout, 'RedisTokenStore: timeout');
+    // Non-enumerable: neither the client nor the key shows in logs of the store.
+    Object.defineProperties(this, {
+      client: { value: commands },
+      codec: { value: createCodec(encryptionKey, 'RedisTokenStore') },
+    });
+  }
+
+  async read(key: string): Promise<StoredTokenSet | undefined> {
+    const redisKey = this.keyOf(key);
+    const raw = await this.call('GET', () => this.client.get(redisKey));
+    if (raw === null || raw === undefined) return undefined;
+    return this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, `under Redis key ${redisKey}`);
+  }
+
+  async write(key: string, stored: StoredTokenSet): Promise<void> {
+    const redisKey = this.keyOf(key);
+    await this.call('SET', () => this.client.set(redisKey, this.codec.encode(stored, redisKey)));
+  }
+
+  async replace(key: string, spentRefreshToken: string, next: StoredTokenSet): Promise<boolean> {
+    const redisKey = this.keyOf(key);
+    const written = await this.run(SCRIPTS.replaceIfSpent, redisKey, [refreshTokenDigest(spentRefreshToken), this.codec.encode(next, redisKey)]);
+    return written === 1;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call('DEL', () => this.client.del(this.keyOf(key)));
+  }
+
+  async lock(key: string, owner: string, ttl: number): Promise<boolean> {
+    return this.call('SET NX', () => this.client.setIfAbsent(this.lockKeyOf(key), owner, Math.ceil(ttl)));
+  }
+
+  async unlock(key: string, owner: string): Promise<void> {
+    await this.run(SCRIPTS.unlockIfOwner, this.lockKeyOf(key), [owner]);
+  }
+
+  /** `{…}` is the hash tag: the set and its lock land on one Cluster slot. Braces in the key are escaped so the tag holds. */
+  keyOf(key: string): string {
+    assertWellFormedKey(key, 'RedisTokenStore');
+    return `${this.prefix}{${key.replace(/[%{}]/g, (char) => `%${char.charCodeAt(0).toString(16)}`)}}`;
+  }
+
+  lockKeyOf(key: string): string {
+    return `${this.keyOf(key)}:lock`;
+  }
+
+  private run(script: RedisScript, redisKey: string, args: string[]): Promise<unknown> {
+    return this.call('EVAL', () => this.client.eval(script.source, redisKey, args));
+  }
+
+  /**
+   * Every call settles within `timeout`: node-redis queues commands while it
+   * reconnects, and a queued command would otherwise wait for ever. A command
+   * that times out may still run later; each is safe to (the compare-and-set
+   * checks, the lock expires, the unlock checks its owner).
+   */
+  private call<T>(command: string, send: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      pending = send();
+    } catch (error) {
+      return Promise.reject(storeError(command, error));
+    }
+    const unavailable = (): Error =>
+      new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
+    return withTimeout(
+      pending.catch((error: unknown) => {
+        throw storeError(command, error);
+      }),
+      this.timeout,
+      unavailable,
+    );
+  }
+}
+
+/**
+ * A command Redis refused (`WRONGTYPE`, a script error) is `store_error` with
+ * Redis's own words, scrubbed; a client that cannot reach Redis is `store_unavailable`.
+ */
+function storeError(command: string, error: unknown): FattureInCloudError {
+  const message = error instanceof Error ? error.message : '';
+  if (isReplyError(error)) return new FattureInCloudError(`Redis refused ${command}: ${redact(message, [])}`, { code: 'store_error' });
+  const reason = /closed/i.test(message) ? 'the client is closed' : (/^[A-Z][A-Z_]+\b/.exec(message)?.[0] ?? 'it could not reach Redis');
+  return new FattureInCloudError(`Redis could not run ${command}: ${reason}`, { code: 'store_unavailable' });
+}
