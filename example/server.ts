@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   server.on('request', createApp({ ...provider.options, sessionSecret: config.sessionSecret, sessionStore: stores.sessions, tokenStore: stores.tokens }));
   console.log(`passport-fattureincloud example (${provider.options.providerLabel}) at ${appURL}`);
   console.log(stores.description);
+  if (stores.warning) console.warn(stores.warning);
   if (!config.sessionSecret) console.log('SESSION_SECRET is not set: a random one is used, so sessions end with the process.');
   const stop = (): void => {
     server.close();

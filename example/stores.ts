@@ -15,6 +15,8 @@ export interface Stores {
   tokens: TokenStore;
   /** One line for the console: where sessions and tokens live. */
   description: string;
+  /** A line for the console when the store would lose a rotation in a crash. */
+  warning?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function openStores(options: { redisURL?: string | undefined; token
     };
   }
   const client = await connect(options.redisURL);
-  let tokens: TokenStore;
+  let tokens: RedisTokenStore;
   try {
     tokens = new RedisTokenStore({ client, encryptionKey: options.tokensKey });
   } catch (error) {
@@ -41,9 +43,18 @@ export async function openStores(options: { redisURL?: string | undefined; token
   return {
     sessions: new RedisStore({ client, prefix: 'fic-example:session:' }),
     tokens,
+    warning: await durabilityWarning(tokens, options.redisURL),
     description: `Sessions and tokens are kept in Redis at ${where(options.redisURL)}${options.tokensKey ? ', token sets sealed with TOKENS_KEY' : ''}.`,
     close: () => client.close(),
   };
+}
+
+/** Redis without AOF loses the last writes in a crash: a rotated refresh token among them is the user's authorization. */
+async function durabilityWarning(tokens: RedisTokenStore, url: string): Promise<string | undefined> {
+  const persistence = await tokens.persistence().catch(() => undefined);
+  if (!persistence || (persistence.aof && persistence.appendfsync !== 'no')) return undefined;
+  const what = persistence.aof ? 'AOF with appendfsync no' : 'no AOF (appendonly no)';
+  return `Warning: Redis at ${where(url)} has ${what}: a crash right after a token refresh would cost that user their authorization. For production, set appendonly yes and appendfsync always (docs/several-processes.md, Durability).`;
 }
 
 /** Connects within a bound: an unreachable REDIS_URL is one clear line at start, not a hang. */

@@ -3,7 +3,7 @@
  * comes first; the timer never outlives the outcome. The late outcome of a
  * promise that lost is ignored, never left as an unhandled rejection.
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error, mapError: (error: unknown) => Error = asError): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(onTimeout()), ms);
     promise.then(
@@ -13,8 +13,12 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () =>
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error('the operation failed'));
+        reject(mapError(error));
       },
     );
   });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error('the operation failed');
 }

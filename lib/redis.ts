@@ -3,5 +3,5 @@
  * of an app. Kept out of the main entry, which never loads it.
  */
 export { RedisTokenStore, DEFAULT_REDIS_TIMEOUT_MS } from './tokens/stores/redis';
-export type { RedisTokenStoreOptions } from './tokens/stores/redis';
+export type { RedisPersistence, RedisTokenStoreOptions } from './tokens/stores/redis';
 export type { IORedisClientLike, NodeRedisClientLike, RedisClientLike } from './tokens/stores/redis-clients';

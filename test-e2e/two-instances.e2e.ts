@@ -53,6 +53,8 @@ describe('two example instances on one Redis, in a real browser', function () {
 
   it('says at start that sessions and tokens are in Redis', () => {
     for (const instance of instances) expect(instance.output()).to.match(/Sessions and tokens are kept in Redis at 127\.0\.0\.1:\d+, token sets sealed with TOKENS_KEY\./);
+    // The tests' Redis keeps nothing on disk: the example says what that costs.
+    for (const instance of instances) expect(instance.output()).to.match(/Warning: Redis at 127\.0\.0\.1:\d+ has no AOF \(appendonly no\): a crash right after a token refresh would cost that user their authorization/);
   });
 
   it('logs in on A, lands on B, and shows the chosen company\'s clients on both', async () => {

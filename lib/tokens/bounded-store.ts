@@ -1,7 +1,7 @@
 import { checkDuration } from '../config';
 import { withTimeout } from '../deadline';
 import { FattureInCloudError } from '../errors';
-import type { StoredTokenSet, TokenStore } from './store';
+import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';
 
 /**
  * A store as FattureInCloudTokens calls it: every call settles within a bound,
@@ -21,7 +21,15 @@ export function storeTimeoutOf(store: TokenStore, storeTimeout: unknown): number
 
 type Operation = 'read' | 'write' | 'replace' | 'delete' | 'lock' | 'unlock';
 
-export class BoundedStore {
+/** The calls FattureInCloudTokens makes of a store. */
+export type StoreCalls = Pick<TokenStore, Operation>;
+
+/** `store` with every call bounded: itself, when it is one of the package's stores that bound their own calls. */
+export function boundStore(store: TokenStore, timeout: number): StoreCalls {
+  return (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? store : new BoundedStore(store, timeout);
+}
+
+class BoundedStore implements StoreCalls {
   constructor(
     readonly store: TokenStore,
     readonly timeout: number,

@@ -2,7 +2,7 @@ import { checkMargin, type ClientConfig, type ClientOptions, describeValue, reso
 import { FattureInCloudTokenError } from '../errors';
 import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
-import { BoundedStore, storeTimeoutOf } from './bounded-store';
+import { boundStore, type StoreCalls, storeTimeoutOf } from './bounded-store';
 import { MemoryTokenStore } from './stores/memory';
 import type { StoredTokenSet, TokenStore } from './store';
 import { assertTokenSet, assertWellFormedKey, tokenSetFingerprint } from './token-set';
@@ -38,7 +38,7 @@ export class FattureInCloudTokens {
   readonly refreshMargin: number;
   readonly storeTimeout: number;
   /** The store, every call bounded by storeTimeout. */
-  private readonly stored: BoundedStore;
+  private readonly stored: StoreCalls;
   /** Refreshes in flight in this process, by key: callers share one. */
   private readonly refreshing = new Map<string, Promise<FattureInCloudTokenSet | undefined>>();
 
@@ -49,7 +49,7 @@ export class FattureInCloudTokens {
     this.store = options.store ?? new MemoryTokenStore();
     this.refreshMargin = resolveMargin(options.refreshMargin);
     this.storeTimeout = storeTimeoutOf(this.store, options.storeTimeout);
-    this.stored = new BoundedStore(this.store, this.storeTimeout);
+    this.stored = boundStore(this.store, this.storeTimeout);
   }
 
   /** Where the refreshes go; what the SDK binding calls by default. */

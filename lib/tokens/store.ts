@@ -41,3 +41,9 @@ export interface TokenStore {
    */
   readonly processLocal?: boolean | undefined;
 }
+
+/**
+ * Marks the package's own stores, whose every call settles within their
+ * `timeout` already (tested): FattureInCloudTokens puts no second timer around them.
+ */
+export const BOUNDS_ITS_OWN_CALLS = Symbol('passport-fattureincloud: bounds its own calls');

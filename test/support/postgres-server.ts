@@ -85,8 +85,13 @@ export class PostgresServer {
   private signalAll(signal: NodeJS.Signals): void {
     const pid = this.pid;
     if (pid === undefined) return;
-    for (const child of childrenOf(pid)) process.kill(child, signal);
-    process.kill(pid, signal);
+    for (const child of [...childrenOf(pid), pid]) {
+      try {
+        process.kill(child, signal);
+      } catch {
+        // a backend that ended meanwhile
+      }
+    }
   }
 
   private asOwner(command: string, args: string[]): Promise<unknown> {

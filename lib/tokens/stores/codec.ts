@@ -35,20 +35,21 @@ export interface TokenSetCodec {
 export function createCodec(encryptionKey: SealKeyInput | readonly SealKeyInput[] | undefined, where: string): TokenSetCodec {
   const keys = encryptionKey === undefined ? undefined : Array.isArray(encryptionKey) ? encryptionKey : [encryptionKey];
   const sealer = keys && createSealer(keys as SealKeyInput[], `${where}: encryptionKey`);
-  const decoded = new Map<string, StoredTokenSet>();
+  // By place, the raw value beside it: comparing two strings is cheaper than hashing their concatenation.
+  const decoded = new Map<string, { raw: string; stored: StoredTokenSet }>();
   return {
     sealed: sealer !== undefined,
     encode: (stored, place) => encode(stored, place, sealer),
     decode: (raw, place, describe) => {
-      const cacheKey = `${place}\n${raw}`;
-      let stored = decoded.get(cacheKey);
-      if (!stored) {
-        stored = decode(raw, place, describe, sealer);
+      let stored = decoded.get(place);
+      if (stored?.raw !== raw) {
+        stored = { raw, stored: decode(raw, place, describe, sealer) };
         if (decoded.size >= MAX_DECODED) decoded.clear();
-        decoded.set(cacheKey, stored);
+        decoded.set(place, stored);
       }
+      const { tokens, dead } = stored.stored;
       // A copy: a caller that changes its set changes nothing cached.
-      return stored.dead ? { tokens: { ...stored.tokens }, dead: true } : { tokens: { ...stored.tokens } };
+      return dead ? { tokens: { ...tokens }, dead: true } : { tokens: { ...tokens } };
     },
   };
 }

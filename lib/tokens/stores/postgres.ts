@@ -2,7 +2,7 @@ import { checkDuration, describeValue } from '../../config';
 import { withTimeout } from '../../deadline';
 import { FattureInCloudError } from '../../errors';
 import type { SealKeyInput } from '../../seal';
-import type { StoredTokenSet, TokenStore } from '../store';
+import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
 import { createCodec, refreshTokenDigest, type TokenSetCodec } from './codec';
 import { type PostgresStatements, postgresStatements } from './postgres-sql';
@@ -44,6 +44,8 @@ type Operation = 'read' | 'write' | 'replace' | 'delete' | 'lock' | 'unlock' | '
  */
 export class PostgresTokenStore implements TokenStore {
   readonly lockTTL: number | undefined;
+  /** Every call settles within `timeout`: the manager adds no timer of its own. */
+  readonly [BOUNDS_ITS_OWN_CALLS] = true;
   readonly timeout: number;
   readonly table: string;
   declare private readonly pool: PostgresPoolLike;

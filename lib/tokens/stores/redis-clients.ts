@@ -37,6 +37,18 @@ export interface RedisCommands {
   setIfAbsent(key: string, value: string, ttl: number): Promise<boolean>;
   del(key: string): Promise<unknown>;
   eval(script: string, key: string, args: string[]): Promise<unknown>;
+  /** `INFO section`; on a Cluster, one node's. */
+  info(section: string): Promise<string>;
+  /** `CONFIG GET name`; undefined where the server refuses CONFIG (most managed Redis). */
+  configGet(name: string): Promise<string | undefined>;
+}
+
+type Optional = Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>;
+
+/** A command not every client object has (a Cluster's INFO, say): its answer, or a TypeError saying it is not there. */
+function optional(client: object, name: string, ...args: unknown[]): Promise<unknown> {
+  const method = (client as Optional)[name];
+  return typeof method === 'function' ? method.apply(client, args) : Promise.reject(new TypeError(`this Redis client has no ${name}()`));
 }
 
 const SHARED_METHODS = ['get', 'set', 'del', 'eval'] as const;
@@ -61,6 +73,11 @@ function nodeRedisCommands(client: NodeRedisClientLike): RedisCommands {
     setIfAbsent: async (key, value, ttl) => (await client.set(key, value, { NX: true, PX: ttl })) === 'OK',
     del: (key) => client.del(key),
     eval: (script, key, args) => client.eval(script, { keys: [key], arguments: args }),
+    info: async (section) => String(await optional(client, 'info', section)),
+    configGet: async (name) => {
+      const answer = (await optional(client, 'configGet', name).catch(() => undefined)) as Record<string, unknown> | undefined;
+      return typeof answer?.[name] === 'string' ? answer[name] : undefined;
+    },
   };
 }
 
@@ -72,6 +89,11 @@ function ioredisCommands(client: IORedisClientLike): RedisCommands {
     setIfAbsent: async (key, value, ttl) => (await client.set(key, value, 'PX', ttl, 'NX')) === 'OK',
     del: (key) => client.del(key),
     eval: (script, key, args) => client.eval(script, 1, key, ...args),
+    info: async (section) => String(await optional(client, 'info', section)),
+    configGet: async (name) => {
+      const answer = (await optional(client, 'config', 'GET', name).catch(() => undefined)) as unknown[] | undefined;
+      return Array.isArray(answer) && typeof answer[1] === 'string' ? answer[1] : undefined;
+    },
   };
 }
 

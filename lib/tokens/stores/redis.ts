@@ -2,7 +2,7 @@ import { checkDuration, describeValue } from '../../config';
 import { withTimeout } from '../../deadline';
 import { FattureInCloudError, redact } from '../../errors';
 import type { SealKeyInput } from '../../seal';
-import type { StoredTokenSet, TokenStore } from '../store';
+import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
 import { createCodec, refreshTokenDigest, type TokenSetCodec } from './codec';
 import { isReplyError, type RedisClientLike, type RedisCommands, redisCommands } from './redis-clients';
@@ -22,6 +22,13 @@ export interface RedisTokenStoreOptions {
 }
 
 export const DEFAULT_REDIS_TIMEOUT_MS = 2_000;
+
+/** What `persistence()` found: AOF on or off, and how often it syncs to disk. */
+export interface RedisPersistence {
+  aof: boolean;
+  /** `always`, `everysec` or `no`; undefined when AOF is off or CONFIG GET is refused. */
+  appendfsync: string | undefined;
+}
 const DEFAULT_PREFIX = 'fic:tokens:';
 
 /**
@@ -32,6 +39,8 @@ const DEFAULT_PREFIX = 'fic:tokens:';
  */
 export class RedisTokenStore implements TokenStore {
   readonly lockTTL: number | undefined;
+  /** Every call settles within `timeout`: the manager adds no timer of its own. */
+  readonly [BOUNDS_ITS_OWN_CALLS] = true;
   readonly prefix: string;
   readonly timeout: number;
   declare private readonly client: RedisCommands;
@@ -84,6 +93,19 @@ export class RedisTokenStore implements TokenStore {
     await this.run(SCRIPTS.unlockIfOwner, this.lockKeyOf(key), [owner]);
   }
 
+  /**
+   * What this Redis keeps across a crash: whether AOF is on (`INFO persistence`)
+   * and its `appendfsync` (`CONFIG GET`, undefined where the server refuses it).
+   * A rotation lost in a crash costs the user their authorization: see
+   * docs/several-processes.md, "Durability". On a Cluster, one node answers.
+   */
+  async persistence(): Promise<RedisPersistence> {
+    const info = await this.call('INFO', () => this.client.info('persistence'));
+    const aof = /^aof_enabled:1\s*$/m.test(info);
+    const appendfsync = aof ? await this.call('CONFIG GET', () => this.client.configGet('appendfsync')) : undefined;
+    return { aof, appendfsync };
+  }
+
   /** `{…}` is the hash tag: the set and its lock land on one Cluster slot. Braces in the key are escaped so the tag holds. */
   keyOf(key: string): string {
     assertWellFormedKey(key, 'RedisTokenStore');
@@ -113,13 +135,7 @@ export class RedisTokenStore implements TokenStore {
     }
     const unavailable = (): Error =>
       new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
-    return withTimeout(
-      pending.catch((error: unknown) => {
-        throw storeError(command, error);
-      }),
-      this.timeout,
-      unavailable,
-    );
+    return withTimeout(pending, this.timeout, unavailable, (error) => storeError(command, error));
   }
 }
 
