@@ -17,7 +17,7 @@ const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 function brokenStore(override: Partial<TokenStore>): () => TokenStore {
   return () => {
     const store = new MemoryTokenStore();
-    return Object.assign(store, override, { processLocal: true }) as TokenStore;
+    return Object.assign(store, override, { processLocal: true });
   };
 }
 
@@ -64,7 +64,7 @@ describe('checkTokenStore catches a store that gets a property wrong', () => {
 
   it('a store that throws is reported per property, and a non-function is a TypeError', async () => {
     const error = await rejection(checkTokenStore(brokenStore({ read: () => Promise.reject(new Error('disk on fire')) })));
-    expect((error as AggregateError).errors[0].message).to.include('it threw Error: disk on fire');
+    expect(((error as AggregateError).errors[0] as Error).message).to.include('it threw Error: disk on fire');
     const notAFunction = await rejection(checkTokenStore(undefined as never));
     expect(notAFunction).to.be.instanceOf(TypeError);
     expect(notAFunction.message).to.match(/needs a function/);
@@ -85,7 +85,7 @@ describe('FattureInCloudTokens with any store', () => {
   }
 
   it('bounds every call of a custom store that hangs: store_unavailable, not a get that never settles', async () => {
-    const hanging: TokenStore = { ...new MemoryTokenStore(), read: () => new Promise(() => undefined), write: () => Promise.resolve(), replace: () => Promise.resolve(false), delete: () => Promise.resolve(), lock: () => Promise.resolve(true), unlock: () => Promise.resolve() };
+    const hanging: TokenStore = { read: () => new Promise(() => undefined), write: () => Promise.resolve(), replace: () => Promise.resolve(false), delete: () => Promise.resolve(), lock: () => Promise.resolve(true), unlock: () => Promise.resolve() };
     const started = Date.now();
     const error = await rejection(manager(hanging, { storeTimeout: 200 }).get('user-1'));
     expect(Date.now() - started).to.be.within(190, 1000);

@@ -1,6 +1,7 @@
 // A TypeScript 4.x/5.x project on `module: commonjs` (node10 resolution): every entry point resolves, with types.
 import { CookieStateStore, FattureInCloudStrategy, FattureInCloudTokens, type TokenStore } from 'passport-fattureincloud';
 import { ClientsApi } from '@fattureincloud/fattureincloud-ts-sdk';
+import { PostgresTokenStore } from 'passport-fattureincloud/postgres';
 import { RedisTokenStore } from 'passport-fattureincloud/redis';
 import { fattureInCloudSDK } from 'passport-fattureincloud/sdk';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
@@ -12,4 +13,4 @@ const strategy: FattureInCloudStrategy = new FattureInCloudStrategy(
 const store: TokenStore | undefined = undefined as TokenStore | undefined;
 const tokens = new FattureInCloudTokens({ clientID: 'id', clientSecret: 'secret', store });
 const clients: ClientsApi = fattureInCloudSDK({ tokens, key: 'user-1' }).api(ClientsApi);
-export const entries = [strategy.name, typeof tokens.get, typeof RedisTokenStore, typeof startFattureInCloudStandIn, typeof clients.listClients];
+export const entries = [strategy.name, typeof tokens.get, typeof RedisTokenStore, typeof startFattureInCloudStandIn, typeof clients.listClients, typeof PostgresTokenStore];

@@ -38,7 +38,7 @@ export class PostgresServer {
     } catch (error) {
       await server.stop();
       const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').slice(-500) : '';
-      throw new Error(`PostgreSQL did not start (is the postgresql package installed?): ${String(error)} ${log}`);
+      throw new Error(`PostgreSQL did not start (is the postgresql package installed?): ${String(error)} ${log}`, { cause: error });
     }
   }
 

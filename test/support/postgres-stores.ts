@@ -16,7 +16,9 @@ export async function openPostgresStore(target: PostgresTarget, options: Omit<Po
   return {
     store,
     pool,
-    flush: async (): Promise<void> => void (await pool.query(`TRUNCATE ${store.table}, ${store.table}_locks`)),
+    flush: async (): Promise<void> => {
+      await pool.query(`TRUNCATE ${store.table}, ${store.table}_locks`);
+    },
     close: () => pool.end(),
   };
 }

@@ -24,7 +24,7 @@ export class RedisCluster {
       return cluster;
     } catch (error) {
       await Promise.all(servers.map((server) => server.stop()));
-      throw new Error(`the Redis Cluster did not form (redis-server and redis-cli are needed): ${String(error)}`);
+      throw new Error(`the Redis Cluster did not form (redis-server and redis-cli are needed): ${String(error)}`, { cause: error });
     }
   }
 

@@ -27,13 +27,17 @@ export async function openRedisStore(target: RedisTarget, options: Omit<RedisTok
       const client = createClient({ url: target.url });
       client.on('error', () => undefined);
       await client.connect();
-      return { store: new RedisTokenStore({ ...options, client }), flush: async () => void (await client.flushAll()), close: () => client.close() };
+      return { store: new RedisTokenStore({ ...options, client }), flush: async () => {
+          await client.flushAll();
+        }, close: () => client.close() };
     }
     case 'node-redis-cluster': {
       const cluster = createCluster({ rootNodes: target.nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
       cluster.on('error', () => undefined);
       await cluster.connect();
-      const flush = async (): Promise<void> => void (await Promise.all(cluster.masters.map(async (master) => (await cluster.nodeClient(master)).flushAll())));
+      const flush = async (): Promise<void> => {
+        await Promise.all(cluster.masters.map(async (master) => (await cluster.nodeClient(master)).flushAll()));
+      };
       return { store: new RedisTokenStore({ ...options, client: cluster }), flush, close: () => cluster.close() };
     }
     case 'ioredis':
@@ -41,14 +45,25 @@ export async function openRedisStore(target: RedisTarget, options: Omit<RedisTok
       const client = target.kind === 'ioredis' ? new IORedis(target.url, { lazyConnect: true }) : new Valkey(target.url, { lazyConnect: true });
       client.on('error', () => undefined);
       await client.connect();
-      return { store: new RedisTokenStore({ ...options, client }), flush: async () => void (await client.flushall()), close: async () => void (await client.quit()) };
+      const flush = async (): Promise<void> => {
+        await client.flushall();
+      };
+      const close = async (): Promise<void> => {
+        await client.quit();
+      };
+      return { store: new RedisTokenStore({ ...options, client }), flush, close };
     }
     case 'ioredis-cluster': {
       const cluster = new IORedisCluster(target.nodes, { lazyConnect: true });
       cluster.on('error', () => undefined);
       await cluster.connect();
-      const flush = async (): Promise<void> => void (await Promise.all(cluster.nodes('master').map((node) => node.flushall())));
-      return { store: new RedisTokenStore({ ...options, client: cluster }), flush, close: async () => void (await cluster.quit()) };
+      const flush = async (): Promise<void> => {
+        await Promise.all(cluster.nodes('master').map((node) => node.flushall()));
+      };
+      const close = async (): Promise<void> => {
+        await cluster.quit();
+      };
+      return { store: new RedisTokenStore({ ...options, client: cluster }), flush, close };
     }
   }
 }
