@@ -28,7 +28,7 @@ export async function apiGet(client: APIClient, path: string, accessToken: strin
     } as const;
     return (await requestJSON(request, apiError)).body;
   };
-  return callWithPolicy({ method: 'GET', retry: LOGIN_RETRY, token: () => Promise.resolve(accessToken), send });
+  return callWithPolicy({ method: 'GET', path, retry: LOGIN_RETRY, token: () => Promise.resolve(accessToken), send });
 }
 
 /** An app may pass a token it got from anywhere: refuse, before any request, one that cannot be sent. */

@@ -1,5 +1,6 @@
 import { describeValue } from './config';
 import { FattureInCloudError } from './errors';
+import { channels, publish } from './events';
 
 /**
  * The one policy for calls to Fatture in Cloud's API, whatever sends them (the
@@ -34,6 +35,8 @@ export interface RetryNotice {
 export interface PolicyCall<T> {
   /** Upper case: only GET and HEAD are sent again after a 5xx or a reset. */
   method: string;
+  /** For `fattureincloud:api:retry`: the path, never the query. */
+  path: string;
   retry: RetryBudget;
   /** The access token for an attempt (the first, and each after a wait). */
   token(): Promise<string>;
@@ -67,6 +70,7 @@ export async function callWithPolicy<T>(call: PolicyCall<T>): Promise<T> {
     } catch (error) {
       const step = nextStep(error, call, spent);
       if (!step) throw error;
+      publish(channels.apiRetry, () => ({ reason: step.reason, method: call.method, path: call.path, waitMs: step.waitMs }));
       call.onRetry?.(step);
       if (step.reason === 'unauthorized') {
         // `recover` exists, or nextStep would not have chosen this.

@@ -37,6 +37,10 @@ export type {
 } from './profile';
 export { ensureFreshToken, refreshAccessToken } from './refresh';
 export { FattureInCloudTokens } from './tokens/manager';
+export type { AbortOptions } from './tokens/abort';
+export type { RefreshIdleOptions, RefreshIdleReport } from './tokens/refresh-idle';
+export { CHANNELS } from './events';
+export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, StoreErrorEvent, TokenRefreshEvent } from './events';
 export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager';
 export { MemoryTokenStore } from './tokens/stores/memory';
 export type { StoredTokenSet, TokenStore } from './tokens/store';

@@ -17,6 +17,11 @@ export interface FattureInCloudTokenSet {
   expiresIn: number;
   /** When the access token expires, in epoch milliseconds (survives JSON storage). */
   expiresAt: number;
+  /**
+   * When the refresh token was issued, in epoch milliseconds: it dies a year
+   * after, unless refreshed (`tokens.refreshIdle`). Absent from sets made before 0.3.
+   */
+  refreshTokenIssuedAt?: number | undefined;
 }
 
 export interface EnsureFreshOptions {
@@ -98,6 +103,7 @@ export function toTokenSet(response: TokenResponse, requestedAt: number): Fattur
     expiresIn: response.expires_in,
     // Counted from when we asked, so clock skew errs on the early side.
     expiresAt: requestedAt + response.expires_in * 1000,
+    refreshTokenIssuedAt: requestedAt,
   };
 }
 

@@ -6,6 +6,7 @@ import type { CookieStateStore } from './cookie-state-store';
 import { type ClientConfig, type ClientOptions, resolveClientConfig } from './config';
 import { deliver } from './deliver';
 import { FattureInCloudError, redact } from './errors';
+import { channels, codeOf, publish } from './events';
 import { JsonOAuth2Client } from './oauth2-client';
 import type { FattureInCloudProfile } from './profile';
 import {
@@ -141,6 +142,7 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
 
   override authenticate(req: Request, options: FattureInCloudAuthenticateOptions = {}): void {
     const outcome = readCallback(req.query, req.body as Record<string, unknown> | undefined);
+    if (outcome.kind !== 'start') this.observeLogin();
     switch (outcome.kind) {
       case 'denied':
         // Anyone can put anything in a callback URL: the message is ours, the
@@ -160,6 +162,32 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
         }
     }
     super.authenticate(req, options);
+  }
+
+  /**
+   * Publishes how this callback ended (`fattureincloud:login`, `…:login:failed`)
+   * by wrapping the actions passport gave this request's strategy object. Only
+   * when someone listens: otherwise the actions stay as they are.
+   */
+  private observeLogin(): void {
+    if (!channels.login.hasSubscribers && !channels.loginFailed.hasSubscribers) return;
+    const startedAt = performance.now();
+    // The actions passport set on this request's object, called as passport would.
+    const actions = this as unknown as Record<'success' | 'fail' | 'error', (...args: unknown[]) => void>;
+    const { success, fail, error } = actions;
+    actions.success = (user: unknown, info?: unknown) => {
+      publish(channels.login, () => ({ userId: userIdOf(user), durationMs: Math.round(performance.now() - startedAt) }));
+      success.call(this, user, info);
+    };
+    actions.fail = (challenge?: unknown, status?: unknown) => {
+      publish(channels.loginFailed, () => ({ reason: failureReason(challenge, typeof status === 'number' ? status : undefined) }));
+      fail.call(this, challenge, status);
+    };
+    actions.error = (failure: unknown) => {
+      // Ours carry a code (invalid_grant, timeout…); passport-oauth2's AuthorizationError carries the provider's.
+      publish(channels.loginFailed, () => ({ reason: codeOf(failure) }));
+      error.call(this, failure);
+    };
   }
 
   private scrub(text: string | undefined): string | undefined {
@@ -210,6 +238,21 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
 }
 
 const DENIED_MESSAGE = 'You did not allow access to Fatture in Cloud.';
+
+/** The app's user id where its user has one; never anything else of the user. */
+function userIdOf(user: unknown): string | undefined {
+  const id = (user as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+/** Why a callback failed, as a code: the message (which may quote the provider) is not published. */
+function failureReason(challenge: unknown, status: number | undefined): string {
+  const message = (challenge as { message?: unknown } | undefined)?.message;
+  if (message === DENIED_MESSAGE) return 'access_denied';
+  if (status === 400) return 'invalid_callback';
+  if (status === 403) return 'state_refused';
+  return 'verify_refused';
+}
 
 /** An OAuth error code is a short word (RFC 6749 §4.1.2.1); anything else is not quoted. */
 const ERROR_CODE_SHAPE = /^[a-z0-9_.-]{1,64}$/i;

@@ -150,6 +150,22 @@ describe('every token store the package ships, on real servers', function () {
         expect((await (await store()).read('user-1'))?.tokens.refreshToken).to.equal(standIn.currentRefreshToken(initial.refreshToken));
       });
 
+      it('lists its keys, and refreshIdle refreshes the old sets, leaves the young, reports a revoked one dead', async () => {
+        const tokenStore = await store();
+        // A short timeout: the revoked set waits this long for a successor another process might write.
+        const tokens = manager(tokenStore, 300);
+        const aged = async (days: number): Promise<FattureInCloudTokenSet> => ({ ...(await grantAtStandIn(standIn, REDIRECT)), refreshTokenIssuedAt: Date.now() - days * 86_400_000 });
+        const sets = { 'old-{1}': await aged(301), 'old-ü': await aged(305), young: await aged(3), revoked: await aged(330) };
+        for (const [key, set] of Object.entries(sets)) await tokens.save(key, set);
+        const listed: string[] = [];
+        for await (const key of (tokenStore.keys as () => AsyncIterable<string>)()) listed.push(key);
+        expect(listed.sort()).to.deep.equal(Object.keys(sets).sort());
+        standIn.revokeRefreshToken(sets.revoked.refreshToken);
+        expect(await tokens.refreshIdle()).to.deep.include({ refreshed: 2, dead: 1, failed: 0, skipped: 1 });
+        expect((await tokenStore.read('old-{1}'))?.tokens.refreshToken).to.equal(standIn.currentRefreshToken(sets['old-{1}'].refreshToken));
+        expect((await tokenStore.read('young'))?.tokens.refreshToken).to.equal(sets.young.refreshToken);
+      });
+
       it('a lock shorter than the request: no caller fails, no rotation is lost', async () => {
         await (await store()).write('user-1', { tokens: expiring(initial) });
         standIn.latency = 300;

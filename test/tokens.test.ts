@@ -243,7 +243,7 @@ describe('FattureInCloudTokens (in one process, MemoryTokenStore)', () => {
 
   it('turns verify params into a token set in one line', () => {
     const set = tokenSetFromParams({ token_type: 'bearer', access_token: initial.accessToken, refresh_token: initial.refreshToken, expires_in: 86400 }, 1_000);
-    expect(set).to.deep.equal({ accessToken: initial.accessToken, refreshToken: initial.refreshToken, tokenType: 'bearer', expiresIn: 86400, expiresAt: 86_401_000 });
+    expect(set).to.deep.equal({ accessToken: initial.accessToken, refreshToken: initial.refreshToken, tokenType: 'bearer', expiresIn: 86400, expiresAt: 86_401_000, refreshTokenIssuedAt: 1_000 });
     expect(() => tokenSetFromParams(undefined as never)).to.throw(TypeError, /the token response verify receives/);
   });
 });

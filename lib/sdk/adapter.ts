@@ -34,6 +34,7 @@ export function policyAdapter(settings: PolicySettings): AxiosAdapter {
     let first: string | undefined = BEARER.exec(String(config.headers.get('Authorization') ?? ''))?.[1];
     return callWithPolicy<AxiosResponse>({
       method,
+      path: url.pathname,
       retry: replayable ? settings.retry : { rateLimited: 0, maxWait: 0 },
       signal: config.signal as AbortSignal | undefined,
       token: async () => {

@@ -1,6 +1,7 @@
 import { checkDuration } from '../config';
 import { withTimeout } from '../deadline';
 import { FattureInCloudError } from '../errors';
+import { channels, codeOf, publish } from '../events';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';
 
 /**
@@ -24,42 +25,48 @@ type Operation = 'read' | 'write' | 'replace' | 'delete' | 'lock' | 'unlock';
 /** The calls FattureInCloudTokens makes of a store. */
 export type StoreCalls = Pick<TokenStore, Operation>;
 
-/** `store` with every call bounded: itself, when it is one of the package's stores that bound their own calls. */
+/**
+ * `store` with every call bounded (no second timer for the package's own
+ * stores, which bound theirs) and every failure published on
+ * `fattureincloud:store:error`.
+ */
 export function boundStore(store: TokenStore, timeout: number): StoreCalls {
-  return (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? store : new BoundedStore(store, timeout);
+  const bounded = (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? undefined : timeout;
+  return new BoundedStore(store, bounded);
 }
 
 class BoundedStore implements StoreCalls {
   constructor(
     readonly store: TokenStore,
-    readonly timeout: number,
+    /** Undefined: the store bounds its own calls. */
+    readonly timeout: number | undefined,
   ) {}
 
   read(key: string): Promise<StoredTokenSet | undefined> {
-    return this.bound('read', () => this.store.read(key));
+    return this.bound('read', key, () => this.store.read(key));
   }
 
   write(key: string, stored: StoredTokenSet): Promise<void> {
-    return this.bound('write', () => this.store.write(key, stored));
+    return this.bound('write', key, () => this.store.write(key, stored));
   }
 
   replace(key: string, spentRefreshToken: string, next: StoredTokenSet): Promise<boolean> {
-    return this.bound('replace', () => this.store.replace(key, spentRefreshToken, next));
+    return this.bound('replace', key, () => this.store.replace(key, spentRefreshToken, next));
   }
 
   delete(key: string): Promise<void> {
-    return this.bound('delete', () => this.store.delete(key));
+    return this.bound('delete', key, () => this.store.delete(key));
   }
 
   lock(key: string, owner: string, ttl: number): Promise<boolean> {
-    return this.bound('lock', () => this.store.lock(key, owner, ttl));
+    return this.bound('lock', key, () => this.store.lock(key, owner, ttl));
   }
 
   unlock(key: string, owner: string): Promise<void> {
-    return this.bound('unlock', () => this.store.unlock(key, owner));
+    return this.bound('unlock', key, () => this.store.unlock(key, owner));
   }
 
-  private bound<T>(operation: Operation, call: () => Promise<T>): Promise<T> {
+  private bound<T>(operation: Operation, key: string, call: () => Promise<T>): Promise<T> {
     let pending: Promise<T>;
     try {
       // A store may throw instead of rejecting: the same failure, for the same callers.
@@ -67,6 +74,10 @@ class BoundedStore implements StoreCalls {
     } catch (error) {
       pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return withTimeout(pending, this.timeout, () => new FattureInCloudError(`The token store did not answer ${operation} within ${this.timeout} ms (storeTimeout)`, { code: 'store_unavailable' }));
+    const { timeout } = this;
+    const answer = timeout === undefined ? pending : withTimeout(pending, timeout, () => new FattureInCloudError(`The token store did not answer ${operation} within ${timeout} ms (storeTimeout)`, { code: 'store_unavailable' }));
+    // A branch of its own, for the listeners only: the caller still gets the rejection.
+    if (channels.storeError.hasSubscribers) answer.catch((error: unknown) => publish(channels.storeError, () => ({ key, operation, code: codeOf(error) })));
+    return answer;
   }
 }

@@ -1,17 +1,28 @@
 import { checkMargin, type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from '../config';
 import { FattureInCloudTokenError } from '../errors';
+import { channels, codeOf, publish, type TokenRefreshEvent } from '../events';
+import { type AbortOptions, assertSignal, untilAborted } from './abort';
 import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
 import { boundStore, type StoreCalls, storeTimeoutOf } from './bounded-store';
 import { MemoryTokenStore } from './stores/memory';
 import type { StoredTokenSet, TokenStore } from './store';
-import { assertTokenSet, assertWellFormedKey, tokenSetFingerprint } from './token-set';
+import { type RefreshIdleOptions, type RefreshIdleReport, sweepIdle } from './refresh-idle';
+import { assertTokenSet, assertWellFormedKey, refreshTokenIssuedAt as issuedAt, tokenSetFingerprint } from './token-set';
 
 /** The set a caller saw: its access token, or its fingerprint (`tokenSetFingerprint`) where the token must not go. */
 export type SeenTokenSet = { accessToken: string } | { fingerprint: string };
 
 /** Whether a stored set must be refreshed before it is handed out. */
 type Staleness = (stored: StoredTokenSet) => boolean;
+
+/** One refresh of one key in this process, as the events tell it. */
+interface Flight {
+  startedAt: number;
+  /** When this process took the lock; undefined while it waits. */
+  lockedAt: number | undefined;
+  outcome: TokenRefreshEvent['outcome'];
+}
 
 export interface FattureInCloudTokensOptions extends ClientOptions {
   /** Where token sets live. Default: a MemoryTokenStore, correct within one process. */
@@ -61,8 +72,9 @@ export class FattureInCloudTokens {
   async save(key: string, tokenSet: FattureInCloudTokenSet): Promise<void> {
     assertKey(key, 'save');
     assertTokenSet(tokenSet, 'FattureInCloudTokens.save');
-    const { accessToken, refreshToken, tokenType, expiresIn, expiresAt } = tokenSet;
-    await this.stored.write(key, { tokens: { accessToken, refreshToken, tokenType, expiresIn, expiresAt } });
+    const { accessToken, refreshToken, tokenType, expiresIn, expiresAt, refreshTokenIssuedAt } = tokenSet;
+    const tokens = { accessToken, refreshToken, tokenType, expiresIn, expiresAt, ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt }) };
+    await this.stored.write(key, { tokens });
   }
 
   /**
@@ -70,11 +82,13 @@ export class FattureInCloudTokens {
    * first if need be; undefined when nothing is stored under `key`. Rejects with
    * `invalid_grant` once Fatture in Cloud has refused the refresh token.
    */
-  async get(key: string): Promise<FattureInCloudTokenSet | undefined> {
+  async get(key: string, options: AbortOptions = {}): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'get');
+    const { signal } = options;
+    assertSignal(signal, 'FattureInCloudTokens.get');
     const expiring: Staleness = (stored) => isExpiring(stored.tokens, this.refreshMargin);
-    const outcome = this.usable(await this.stored.read(key), expiring);
-    return outcome ? outcome.value : this.refreshOnce(key, expiring);
+    const outcome = this.usable(await untilAborted(this.stored.read(key), signal), expiring);
+    return outcome ? outcome.value : untilAborted(this.refreshOnce(key, expiring), signal);
   }
 
   /**
@@ -84,15 +98,33 @@ export class FattureInCloudTokens {
    * longer that one, someone refreshed already and the stored set is the answer.
    * Callers that ask at the same moment, in any process, share one refresh.
    */
-  async refresh(key: string, seen?: SeenTokenSet): Promise<FattureInCloudTokenSet | undefined> {
+  async refresh(key: string, seen?: SeenTokenSet, options: AbortOptions = {}): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'refresh');
     const seenFingerprint = fingerprintOf(seen);
-    const stored = await this.stored.read(key);
+    const { signal } = options;
+    assertSignal(signal, 'FattureInCloudTokens.refresh');
+    const stored = await untilAborted(this.stored.read(key), signal);
     if (!stored) return undefined;
     if (stored.dead) throw deadGrantError();
     const fingerprint = seenFingerprint ?? tokenSetFingerprint(stored.tokens);
     // Stale while it is still the set that was seen.
-    return this.refreshOnce(key, ({ tokens }) => tokenSetFingerprint(tokens) === fingerprint);
+    return untilAborted(
+      this.refreshOnce(key, ({ tokens }) => tokenSetFingerprint(tokens) === fingerprint),
+      signal,
+    );
+  }
+
+  /**
+   * Refreshes every stored set whose refresh token is older than `olderThan`
+   * (default 300 days: a refresh token dies a year after its last use), one
+   * key at a time or a few at once, through the same lock and compare-and-set
+   * as `get`. Run it daily, so a user who comes back after a quiet year still
+   * has a grant. Needs a store that lists its keys (`keys()`).
+   */
+  refreshIdle(options: RefreshIdleOptions = {}): Promise<RefreshIdleReport> {
+    return sweepIdle(this.store, options, (key, olderThan) =>
+      this.refreshOnce(key, ({ tokens }) => Date.now() - issuedAt(tokens) > olderThan),
+    );
   }
 
   /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */
@@ -108,23 +140,34 @@ export class FattureInCloudTokens {
     return stale(stored) ? undefined : { value: stored.tokens };
   }
 
-  /** One refresh of `key` in this process at a time: later callers join it. */
+  /**
+   * One refresh of `key` in this process at a time: later callers join it. It
+   * runs to its end whoever stops waiting for it, so nothing is left half-written.
+   */
   private refreshOnce(key: string, stale: Staleness): Promise<FattureInCloudTokenSet | undefined> {
     let pending = this.refreshing.get(key);
     if (!pending) {
+      const flight: Flight = { startedAt: performance.now(), lockedAt: undefined, outcome: 'adopted' };
       pending = underLock(this.stored, key, this.lockTiming(), {
         check: async () => this.usable(await this.stored.read(key), stale),
-        hold: () => this.refreshHolding(key, stale),
+        hold: () => {
+          flight.lockedAt = performance.now();
+          return this.refreshHolding(key, stale, flight);
+        },
       });
       this.refreshing.set(key, pending);
       const forget = (): void => void this.refreshing.delete(key);
       pending.then(forget, forget);
+      pending.then(
+        () => publishRefresh(key, flight),
+        (error: unknown) => publishRefresh(key, { ...flight, outcome: flight.outcome === 'dead' || isInvalidGrant(error) ? 'dead' : 'failed' }, error),
+      );
     }
     return pending;
   }
 
   /** With the lock: another process may have refreshed while we waited, so read again first. */
-  private async refreshHolding(key: string, stale: Staleness): Promise<FattureInCloudTokenSet | undefined> {
+  private async refreshHolding(key: string, stale: Staleness, flight: Flight): Promise<FattureInCloudTokenSet | undefined> {
     const stored = await this.stored.read(key);
     const outcome = this.usable(stored, stale);
     if (outcome || !stored) return outcome?.value;
@@ -134,9 +177,12 @@ export class FattureInCloudTokens {
       next = await refreshTokenSet(this.client, spent);
     } catch (error) {
       if (!isInvalidGrant(error)) throw error;
-      return this.afterRefusal(key, stored);
+      return this.afterRefusal(key, stored, flight);
     }
-    if (await this.stored.replace(key, spent, { tokens: next })) return next;
+    if (await this.stored.replace(key, spent, { tokens: next })) {
+      flight.outcome = 'refreshed';
+      return next;
+    }
     // Lost the compare-and-set: a login saved a newer set meanwhile, or a logout deleted it.
     return this.adoptStored(key);
   }
@@ -147,7 +193,7 @@ export class FattureInCloudTokens {
    * successor: wait for one as long as such a request can still be answered.
    * Only then is the grant dead, marked by compare-and-set so a late successor still wins.
    */
-  private async afterRefusal(key: string, refused: StoredTokenSet): Promise<FattureInCloudTokenSet | undefined> {
+  private async afterRefusal(key: string, refused: StoredTokenSet, flight: Flight): Promise<FattureInCloudTokenSet | undefined> {
     const spent = refused.tokens.refreshToken;
     const unchanged: Staleness = (stored) => stored.tokens.refreshToken === spent;
     // No other process writes a store that lives in this one: nobody can be about to store a successor.
@@ -158,7 +204,12 @@ export class FattureInCloudTokens {
       if (Date.now() >= giveUpAt) break;
       await pause();
     }
-    if (await this.stored.replace(key, spent, { tokens: refused.tokens, dead: true })) throw deadGrantError();
+    if (await this.stored.replace(key, spent, { tokens: refused.tokens, dead: true })) {
+      // Once per grant: only the process whose compare-and-set marked it dead says so.
+      flight.outcome = 'dead';
+      publish(channels.deadGrant, () => ({ key }));
+      throw deadGrantError();
+    }
     return this.adoptStored(key);
   }
 
@@ -175,6 +226,20 @@ export class FattureInCloudTokens {
     const ttl = this.store.lockTTL ?? 2 * this.client.timeout + 5_000;
     return { ttl, patience: 2 * ttl + this.client.timeout };
   }
+}
+
+function publishRefresh(key: string, flight: Flight, error?: unknown): void {
+  publish(channels.tokenRefresh, () => {
+    const now = performance.now();
+    const event: TokenRefreshEvent = {
+      key,
+      outcome: flight.outcome,
+      durationMs: Math.round(now - flight.startedAt),
+      waitedForLockMs: Math.round((flight.lockedAt ?? now) - flight.startedAt),
+    };
+    if (flight.outcome === 'failed') event.code = codeOf(error);
+    return event;
+  });
 }
 
 /** The fingerprint of what the caller saw; a TypeError, before any I/O, for what is neither form. */

@@ -40,6 +40,11 @@ export interface TokenStore {
    * successor another process might be writing.
    */
   readonly processLocal?: boolean | undefined;
+  /**
+   * Every key with a stored set, as the store pages them (Redis `SCAN`, SQL a
+   * paged `SELECT`; never all at once). Optional: `tokens.refreshIdle` needs it.
+   */
+  keys?(): AsyncIterable<string>;
 }
 
 /**

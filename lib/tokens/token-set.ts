@@ -42,6 +42,8 @@ function tokenSetProblem(value: unknown): string | undefined {
   if (typeof set.tokenType !== 'string') return `tokenType is ${describeValue(set.tokenType)}`;
   if (typeof set.expiresIn !== 'number' || !(set.expiresIn > 0)) return `expiresIn is ${describeValue(set.expiresIn)}`;
   if (typeof set.expiresAt !== 'number' || !Number.isFinite(set.expiresAt)) return `expiresAt is ${describeValue(set.expiresAt)}, not epoch milliseconds`;
+  const issued = set.refreshTokenIssuedAt;
+  if (issued !== undefined && (typeof issued !== 'number' || !Number.isFinite(issued))) return `refreshTokenIssuedAt is ${describeValue(issued)}, not epoch milliseconds`;
   return undefined;
 }
 
@@ -51,4 +53,14 @@ function tokenSetProblem(value: unknown): string | undefined {
  */
 export function assertWellFormedKey(key: string, where: string): void {
   if (/\p{Surrogate}/u.test(key)) throw new TypeError(`${where} needs a key of well-formed Unicode; this one has a lone surrogate`);
+}
+
+/**
+ * When a set's refresh token was issued: recorded at login and at every
+ * rotation; for a set stored before that was recorded, when its access token
+ * was (the two come in one answer).
+ */
+export function refreshTokenIssuedAt(tokenSet: Pick<FattureInCloudTokenSet, 'expiresAt' | 'expiresIn' | 'refreshTokenIssuedAt'>): number {
+  const { refreshTokenIssuedAt: recorded, expiresAt, expiresIn } = tokenSet;
+  return typeof recorded === 'number' && Number.isFinite(recorded) ? recorded : expiresAt - expiresIn * 1000;
 }

@@ -42,6 +42,11 @@ export class MemoryTokenStore implements TokenStore {
     return Promise.resolve(true);
   }
 
+  /** A snapshot of the keys: sets saved while it is read are for the next sweep. */
+  async *keys(): AsyncIterableIterator<string> {
+    for (const key of [...this.sets.keys()]) yield await Promise.resolve(key);
+  }
+
   unlock(key: string, owner: string): Promise<void> {
     if (this.locks.get(key)?.owner === owner) this.locks.delete(key);
     return Promise.resolve();

@@ -41,6 +41,24 @@ export interface RedisCommands {
   info(section: string): Promise<string>;
   /** `CONFIG GET name`; undefined where the server refuses CONFIG (most managed Redis). */
   configGet(name: string): Promise<string | undefined>;
+  /** Every key matching `pattern`, by `SCAN` (never `KEYS`), on every master of a Cluster. */
+  scan(pattern: string): AsyncIterable<string>;
+}
+
+const SCAN_COUNT = 100;
+
+/** The node clients to SCAN: each master of a Cluster, or the client itself. */
+type Nodes = () => Promise<object[]>;
+
+async function* scanNodes(nodes: Nodes, scanOne: (node: object, cursor: string) => Promise<{ cursor: string; keys: string[] }>): AsyncIterableIterator<string> {
+  for (const node of await nodes()) {
+    let cursor = '0';
+    do {
+      const page = await scanOne(node, cursor);
+      cursor = page.cursor;
+      yield* page.keys;
+    } while (cursor !== '0');
+  }
 }
 
 type Optional = Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>;
@@ -78,6 +96,15 @@ function nodeRedisCommands(client: NodeRedisClientLike): RedisCommands {
       const answer = (await optional(client, 'configGet', name).catch(() => undefined)) as Record<string, unknown> | undefined;
       return typeof answer?.[name] === 'string' ? answer[name] : undefined;
     },
+    scan: (pattern) => {
+      // A node-redis Cluster lists its masters; `nodeClient` gives each one's client.
+      const cluster = client as unknown as { masters?: unknown[]; nodeClient?: (node: unknown) => Promise<object> };
+      const nodes: Nodes = async () => (Array.isArray(cluster.masters) && cluster.nodeClient ? Promise.all(cluster.masters.map((master) => (cluster.nodeClient as (node: unknown) => Promise<object>)(master))) : [client]);
+      return scanNodes(nodes, async (node, cursor) => {
+        const page = (await optional(node, 'scan', cursor, { MATCH: pattern, COUNT: SCAN_COUNT })) as { cursor: string | number; keys: string[] };
+        return { cursor: String(page.cursor), keys: page.keys };
+      });
+    },
   };
 }
 
@@ -93,6 +120,15 @@ function ioredisCommands(client: IORedisClientLike): RedisCommands {
     configGet: async (name) => {
       const answer = (await optional(client, 'config', 'GET', name).catch(() => undefined)) as unknown[] | undefined;
       return Array.isArray(answer) && typeof answer[1] === 'string' ? answer[1] : undefined;
+    },
+    scan: (pattern) => {
+      // An ioredis Cluster lists its masters with nodes('master').
+      const cluster = client as unknown as { nodes?: (role: string) => object[] };
+      const nodes: Nodes = () => Promise.resolve(typeof cluster.nodes === 'function' ? cluster.nodes('master') : [client]);
+      return scanNodes(nodes, async (node, cursor) => {
+        const [next, keys] = (await optional(node, 'scan', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT)) as [string, string[]];
+        return { cursor: next, keys };
+      });
     },
   };
 }

@@ -106,6 +106,27 @@ export class RedisTokenStore implements TokenStore {
     return { aof, appendfsync };
   }
 
+  /**
+   * Every key with a stored set, by `SCAN` on the prefix (every master of a
+   * Cluster), never `KEYS`. Each SCAN page is bounded by `timeout`.
+   */
+  async *keys(): AsyncIterableIterator<string> {
+    const iterator = this.client.scan(`${globEscape(this.prefix)}{*}`)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await this.call('SCAN', () => iterator.next());
+      if (next.done) return;
+      const key = this.userKeyOf(next.value);
+      if (key !== undefined) yield key;
+    }
+  }
+
+  /** The user key a Redis key holds: `prefix{escaped}`, not its lock. */
+  private userKeyOf(redisKey: string): string | undefined {
+    const tagged = redisKey.slice(this.prefix.length);
+    if (!redisKey.startsWith(this.prefix) || !tagged.startsWith('{') || !tagged.endsWith('}')) return undefined;
+    return tagged.slice(1, -1).replace(/%(7b|7d|25)/g, (_escape, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  }
+
   /** `{…}` is the hash tag: the set and its lock land on one Cluster slot. Braces in the key are escaped so the tag holds. */
   keyOf(key: string): string {
     assertWellFormedKey(key, 'RedisTokenStore');
@@ -148,4 +169,9 @@ function storeError(command: string, error: unknown): FattureInCloudError {
   if (isReplyError(error)) return new FattureInCloudError(`Redis refused ${command}: ${redact(message, [])}`, { code: 'store_error' });
   const reason = /closed/i.test(message) ? 'the client is closed' : (/^[A-Z][A-Z_]+\b/.exec(message)?.[0] ?? 'it could not reach Redis');
   return new FattureInCloudError(`Redis could not run ${command}: ${reason}`, { code: 'store_unavailable' });
+}
+
+/** A prefix as a SCAN pattern matches it literally. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }

@@ -1,0 +1,42 @@
+import { describeValue } from '../config';
+
+/** `{ signal }`: an aborted caller stops waiting at once; work others share goes on for them. */
+export interface AbortOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export function assertSignal(signal: unknown, where: string): asserts signal is AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${where}: signal must be an AbortSignal, got ${describeValue(signal)}`);
+}
+
+/**
+ * `promise`, or the signal's reason (an `AbortError`) as soon as it is aborted,
+ * whichever comes first. The promise itself runs on: a refresh other callers
+ * wait for is theirs too. Its late failure is not left unhandled.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(reasonOf(signal));
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(reasonOf(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
+}
