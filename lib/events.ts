@@ -76,3 +76,8 @@ export function codeOf(error: unknown): string {
   if (typeof code === 'string' && /^[\w.:-]{1,64}$/.test(code)) return code;
   return error instanceof Error && error.name === 'AbortError' ? 'aborted' : 'error';
 }
+
+/** A store call that failed, as `fattureincloud:store:error` tells it: the key, the store method, the code. */
+export function publishStoreError(key: string, operation: string, error: unknown): void {
+  publish(channels.storeError, () => ({ key, operation, code: codeOf(error) }));
+}

@@ -2,9 +2,12 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { ClientsApi } from '@fattureincloud/fattureincloud-ts-sdk';
 import { expect } from 'chai';
 import { CHANNELS, FattureInCloudStrategy, FattureInCloudTokens, type FattureInCloudTokenSet, MemoryTokenStore, type TokenStore } from '../lib/index';
+import IORedis from 'ioredis';
+import { RedisTokenStore } from '../lib/redis';
 import { fattureInCloudSDK } from '../lib/sdk/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { runStrategy } from './helpers';
+import { freePort } from './support/ports';
 import { expiring, grantAtStandIn } from './support/stand-in-login';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
@@ -55,7 +58,8 @@ describe('operations', () => {
       await tokens.get('user-1');
       expect(listening.events.tokenRefresh).to.have.length(1);
       const [event] = listening.events.tokenRefresh as Record<string, unknown>[];
-      expect(event).to.include({ key: 'user-1', outcome: 'refreshed', waitedForLockMs: 0 });
+      expect(event).to.include({ key: 'user-1', outcome: 'refreshed' });
+      expect(event!.waitedForLockMs).to.be.below(20);
       expect(event!.durationMs).to.be.a('number').and.at.least(0);
     });
 
@@ -92,6 +96,17 @@ describe('operations', () => {
       await tokens.get('user-1').catch(() => undefined);
       expect(listening.events.storeError).to.deep.equal([{ key: 'user-1', operation: 'lock', code: 'store_unavailable' }]);
       expect(listening.events.tokenRefresh[0]).to.include({ key: 'user-1', outcome: 'failed', code: 'store_unavailable' });
+    });
+
+    it('a Redis that cannot be reached: the store itself publishes store:error', async () => {
+      const client = new IORedis({ port: await freePort(), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      try {
+        await manager(new RedisTokenStore({ client, timeout: 200 })).get('user-1').catch(() => undefined);
+        expect(listening.events.storeError).to.deep.equal([{ key: 'user-1', operation: 'read', code: 'store_unavailable' }]);
+      } finally {
+        client.disconnect();
+      }
     });
 
     it('an API call retried after a 401 and a 429: api:retry with the reason, method, path and wait', async () => {
@@ -162,8 +177,9 @@ describe('operations', () => {
       await tokens.save('young', young);
       await tokens.save('revoked', revoked);
       // Stored before refreshTokenIssuedAt existed: its age counts from when its access token was issued.
-      const { refreshTokenIssuedAt: _dropped, ...withoutIssuedAt } = legacy;
-      await tokens.save('legacy', { ...withoutIssuedAt, expiresAt: Date.now() - 310 * DAY + withoutIssuedAt.expiresIn * 1000 });
+      const withoutIssuedAt = { ...legacy, expiresAt: Date.now() - 310 * DAY + legacy.expiresIn * 1000 };
+      delete withoutIssuedAt.refreshTokenIssuedAt;
+      await tokens.save('legacy', withoutIssuedAt);
       standIn.advanceClock(300 * DAY);
       standIn.revokeRefreshToken(revoked.refreshToken);
       const report = await tokens.refreshIdle();

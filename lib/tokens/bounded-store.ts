@@ -1,7 +1,7 @@
 import { checkDuration } from '../config';
 import { withTimeout } from '../deadline';
 import { FattureInCloudError } from '../errors';
-import { channels, codeOf, publish } from '../events';
+import { publishStoreError } from '../events';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';
 
 /**
@@ -25,21 +25,16 @@ type Operation = 'read' | 'write' | 'replace' | 'delete' | 'lock' | 'unlock';
 /** The calls FattureInCloudTokens makes of a store. */
 export type StoreCalls = Pick<TokenStore, Operation>;
 
-/**
- * `store` with every call bounded (no second timer for the package's own
- * stores, which bound theirs) and every failure published on
- * `fattureincloud:store:error`.
- */
+/** `store` with every call bounded, and every failure published on `fattureincloud:store:error`. */
 export function boundStore(store: TokenStore, timeout: number): StoreCalls {
-  const bounded = (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? undefined : timeout;
-  return new BoundedStore(store, bounded);
+  // The package's own stores bound their calls and publish their failures themselves.
+  return (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? store : new BoundedStore(store, timeout);
 }
 
 class BoundedStore implements StoreCalls {
   constructor(
     readonly store: TokenStore,
-    /** Undefined: the store bounds its own calls. */
-    readonly timeout: number | undefined,
+    readonly timeout: number,
   ) {}
 
   read(key: string): Promise<StoredTokenSet | undefined> {
@@ -74,10 +69,11 @@ class BoundedStore implements StoreCalls {
     } catch (error) {
       pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const { timeout } = this;
-    const answer = timeout === undefined ? pending : withTimeout(pending, timeout, () => new FattureInCloudError(`The token store did not answer ${operation} within ${timeout} ms (storeTimeout)`, { code: 'store_unavailable' }));
-    // A branch of its own, for the listeners only: the caller still gets the rejection.
-    if (channels.storeError.hasSubscribers) answer.catch((error: unknown) => publish(channels.storeError, () => ({ key, operation, code: codeOf(error) })));
-    return answer;
+    const unavailable = (): Error => failed(new FattureInCloudError(`The token store did not answer ${operation} within ${this.timeout} ms (storeTimeout)`, { code: 'store_unavailable' }));
+    const failed = (error: unknown): Error => {
+      publishStoreError(key, operation, error);
+      return error instanceof Error ? error : new Error(String(error));
+    };
+    return withTimeout(pending, this.timeout, unavailable, failed);
   }
 }

@@ -1,6 +1,7 @@
 import { checkDuration, describeValue } from '../../config';
 import { withTimeout } from '../../deadline';
 import { FattureInCloudError } from '../../errors';
+import { publishStoreError } from '../../events';
 import type { SealKeyInput } from '../../seal';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
@@ -132,18 +133,23 @@ export class PostgresTokenStore implements TokenStore {
 
   /** One statement within `timeout`, sent again while the database rolls it back as a serialization failure. */
   private query(operation: Operation, text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
+    const key = operation === 'keys' || operation === 'createTables' ? '*' : String(values[0]);
+    const failed = (failure: FattureInCloudError): FattureInCloudError => {
+      publishStoreError(key, operation, failure);
+      return failure;
+    };
     const attempt = async (): Promise<{ rows: unknown[]; rowCount: number | null }> => {
       for (let tries = 1; ; tries++) {
         try {
           return await this.pool.query(text, values);
         } catch (error) {
-          if (!RETRIED_STATES.has(sqlState(error) ?? '') || tries >= MAX_ATTEMPTS) throw storeError(operation, error);
+          if (!RETRIED_STATES.has(sqlState(error) ?? '') || tries >= MAX_ATTEMPTS) throw failed(storeError(operation, error));
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries));
         }
       }
     };
     const unavailable = (): Error =>
-      new FattureInCloudError(`PostgreSQL did not answer ${operation} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
+      failed(new FattureInCloudError(`PostgreSQL did not answer ${operation} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' }));
     return withTimeout(attempt(), this.timeout, unavailable);
   }
 }

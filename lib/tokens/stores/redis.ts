@@ -1,6 +1,7 @@
 import { checkDuration, describeValue } from '../../config';
 import { withTimeout } from '../../deadline';
 import { FattureInCloudError, redact } from '../../errors';
+import { publishStoreError } from '../../events';
 import type { SealKeyInput } from '../../seal';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
@@ -65,32 +66,32 @@ export class RedisTokenStore implements TokenStore {
 
   async read(key: string): Promise<StoredTokenSet | undefined> {
     const redisKey = this.keyOf(key);
-    const raw = await this.call('GET', () => this.client.get(redisKey));
+    const raw = await this.call('GET', () => this.client.get(redisKey), key, 'read');
     if (raw === null || raw === undefined) return undefined;
     return this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, `under Redis key ${redisKey}`);
   }
 
   async write(key: string, stored: StoredTokenSet): Promise<void> {
     const redisKey = this.keyOf(key);
-    await this.call('SET', () => this.client.set(redisKey, this.codec.encode(stored, redisKey)));
+    await this.call('SET', () => this.client.set(redisKey, this.codec.encode(stored, redisKey)), key, 'write');
   }
 
   async replace(key: string, spentRefreshToken: string, next: StoredTokenSet): Promise<boolean> {
     const redisKey = this.keyOf(key);
-    const written = await this.run(SCRIPTS.replaceIfSpent, redisKey, [refreshTokenDigest(spentRefreshToken), this.codec.encode(next, redisKey)]);
+    const written = await this.run(SCRIPTS.replaceIfSpent, redisKey, [refreshTokenDigest(spentRefreshToken), this.codec.encode(next, redisKey)], key, 'replace');
     return written === 1;
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('DEL', () => this.client.del(this.keyOf(key)));
+    await this.call('DEL', () => this.client.del(this.keyOf(key)), key, 'delete');
   }
 
   async lock(key: string, owner: string, ttl: number): Promise<boolean> {
-    return this.call('SET NX', () => this.client.setIfAbsent(this.lockKeyOf(key), owner, Math.ceil(ttl)));
+    return this.call('SET NX', () => this.client.setIfAbsent(this.lockKeyOf(key), owner, Math.ceil(ttl)), key, 'lock');
   }
 
   async unlock(key: string, owner: string): Promise<void> {
-    await this.run(SCRIPTS.unlockIfOwner, this.lockKeyOf(key), [owner]);
+    await this.run(SCRIPTS.unlockIfOwner, this.lockKeyOf(key), [owner], key, 'unlock');
   }
 
   /**
@@ -100,9 +101,9 @@ export class RedisTokenStore implements TokenStore {
    * docs/several-processes.md, "Durability". On a Cluster, one node answers.
    */
   async persistence(): Promise<RedisPersistence> {
-    const info = await this.call('INFO', () => this.client.info('persistence'));
+    const info = await this.call('INFO', () => this.client.info('persistence'), '*', 'persistence');
     const aof = /^aof_enabled:1\s*$/m.test(info);
-    const appendfsync = aof ? await this.call('CONFIG GET', () => this.client.configGet('appendfsync')) : undefined;
+    const appendfsync = aof ? await this.call('CONFIG GET', () => this.client.configGet('appendfsync'), '*', 'persistence') : undefined;
     return { aof, appendfsync };
   }
 
@@ -113,7 +114,7 @@ export class RedisTokenStore implements TokenStore {
   async *keys(): AsyncIterableIterator<string> {
     const iterator = this.client.scan(`${globEscape(this.prefix)}{*}`)[Symbol.asyncIterator]();
     for (;;) {
-      const next = await this.call('SCAN', () => iterator.next());
+      const next = await this.call('SCAN', () => iterator.next(), '*', 'keys');
       if (next.done) return;
       const key = this.userKeyOf(next.value);
       if (key !== undefined) yield key;
@@ -137,8 +138,8 @@ export class RedisTokenStore implements TokenStore {
     return `${this.keyOf(key)}:lock`;
   }
 
-  private run(script: RedisScript, redisKey: string, args: string[]): Promise<unknown> {
-    return this.call('EVAL', () => this.client.eval(script.source, redisKey, args));
+  private run(script: RedisScript, redisKey: string, args: string[], key: string, operation: string): Promise<unknown> {
+    return this.call('EVAL', () => this.client.eval(script.source, redisKey, args), key, operation);
   }
 
   /**
@@ -147,17 +148,26 @@ export class RedisTokenStore implements TokenStore {
    * that times out may still run later; each is safe to (the compare-and-set
    * checks, the lock expires, the unlock checks its owner).
    */
-  private call<T>(command: string, send: () => Promise<T>): Promise<T> {
+  private call<T>(command: string, send: () => Promise<T>, key: string, operation: string): Promise<T> {
+    const failed = (error: unknown): FattureInCloudError => {
+      const failure = storeError(command, error);
+      publishStoreError(key, operation, failure);
+      return failure;
+    };
     let pending: Promise<T>;
     try {
       pending = send();
     } catch (error) {
-      return Promise.reject(storeError(command, error));
+      return Promise.reject(failed(error));
     }
-    const unavailable = (): Error =>
-      new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
-    return withTimeout(pending, this.timeout, unavailable, (error) => storeError(command, error));
+    const unavailable = (): Error => {
+      const failure = new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
+      publishStoreError(key, operation, failure);
+      return failure;
+    };
+    return withTimeout(pending, this.timeout, unavailable, failed);
   }
+
 }
 
 /**
