@@ -49,16 +49,19 @@ function blocksOf(doc: string): Block[] {
   let heading = '';
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
-    const fence = /^```/.test(line);
+    // Fences may be indented, inside a list item; the block is dedented by as much.
+    const fence = /^(\s*)```/.exec(line);
     if (!fence && /^#{1,6} /.test(line)) heading = line.replace(/^#+ /, '');
     if (!fence) continue;
-    const end = lines.findIndex((candidate, at) => at > index && /^```[ \t]*$/.test(candidate));
+    const indent = fence[1]!.length;
+    const end = lines.findIndex((candidate, at) => at > index && /^\s*```[ \t]*$/.test(candidate));
     if (end < 0) throw new Error(`${doc}:${index + 1}: a code block that never ends`);
-    if (CODE_FENCE.test(line)) {
+    if (CODE_FENCE.test(line.trim())) {
       const base = `${doc.replace(/^docs\//, '').replace(/\.md$/, '')}/${slug(heading)}`;
       const count = (seen.get(base) ?? 0) + 1;
       seen.set(base, count);
-      blocks.push({ doc, heading, name: count === 1 ? base : `${base}-${count}`, code: lines.slice(index + 1, end).join('\n'), line: index + 1 });
+      const code = lines.slice(index + 1, end).map((text) => text.slice(Math.min(indent, /^\s*/.exec(text)![0].length))).join('\n');
+      blocks.push({ doc, heading, name: count === 1 ? base : `${base}-${count}`, code, line: index + 1 });
     }
     index = end;
   }
