@@ -13,7 +13,7 @@ Module._resolveFilename = function (request, ...rest) {
 const { default: tseslint } = await import('typescript-eslint');
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', 'test/types/invalid-*.ts', 'test-pack/consumer/', 'test-pack/nest/', 'test/snippets/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', 'test/types/invalid-*.ts', 'test-pack/consumer/', 'test-pack/nest/', 'test-pack/frameworks/', 'test/snippets/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -1,6 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { checkDuration, describeValue } from './config';
+import { type CookieWriter, cookieWriterOf, missingResponseError } from './cookie-writer';
 import { createSealer, type Sealer } from './seal';
 
 /**
@@ -45,6 +46,10 @@ interface SealedState {
 }
 
 const MIN_SECRET_BYTES = 32;
+/** Browsers keep a cookie of at most this many bytes, name, value and attributes together; a larger one is dropped silently. */
+const MAX_COOKIE_BYTES = 4096;
+/** `__Host-` cookies are kept only with Secure, Path=/ and no Domain: the defence against cookie tossing from a sibling subdomain. */
+const HOST_PREFIX = '__Host-';
 const DEFAULT_MAX_AGE_MS = 10 * 60_000;
 const USED = 'used';
 const SEAL_CONTEXT = 'passport-fattureincloud oauth state';
@@ -83,22 +88,29 @@ export class CookieStateStore {
 
   /** passport-oauth2 calls this at the start of a login: seal a fresh state into the cookie. */
   store(req: IncomingMessage, appState: unknown, meta: StateMeta, callback: StoreCallback): void {
-    const res = responseOf(req);
-    if (!res) return callback(missingResponseError());
+    const writer = cookieWriterOf(req);
+    if (!writer) return callback(missingResponseError());
+    const problem = this.hostPrefixProblem(meta);
+    if (problem) return callback(new TypeError(`CookieStateStore: ${problem}`));
     const state = randomBytes(24).toString('base64url');
     const sealed: SealedState = { state, app: appOf(meta), expiresAt: Date.now() + this.maxAge };
     if (appState !== undefined) sealed.appState = appState;
-    setCookie(res, this.cookie(this.sealer.seal(JSON.stringify(sealed), SEAL_CONTEXT), meta, this.maxAge));
+    const cookie = this.cookie(this.sealer.seal(JSON.stringify(sealed), SEAL_CONTEXT), meta, this.maxAge);
+    const size = Buffer.byteLength(cookie);
+    if (size > MAX_COOKIE_BYTES) {
+      return callback(new RangeError(`CookieStateStore: the sign-in state cookie would be ${size} bytes, over the ${MAX_COOKIE_BYTES} browsers keep (they drop it silently): pass a smaller state to passport.authenticate`));
+    }
+    writer.setCookie(cookie);
     callback(null, state);
   }
 
   /** passport-oauth2 calls this at the callback, before any token request: the state must be the sealed one. */
   verify(req: IncomingMessage, providedState: unknown, meta: StateMeta, callback: VerifyCallback): void {
-    const res = responseOf(req);
-    if (!res) return callback(missingResponseError());
+    const writer: CookieWriter | undefined = cookieWriterOf(req);
+    if (!writer) return callback(missingResponseError());
     const value = readCookie(req, this.cookieName);
     // Single use: whatever it held, it is spent now.
-    if (value !== undefined) setCookie(res, this.cookie(USED, meta, this.maxAge));
+    if (value !== undefined) writer.setCookie(this.cookie(USED, meta, this.maxAge));
     const refusal = this.refusal(value, providedState, meta);
     if (typeof refusal === 'string') return callback(null, false, { message: STATE_REFUSALS[refusal] });
     callback(null, true, refusal.appState);
@@ -116,9 +128,21 @@ export class CookieStateStore {
 
   private cookie(value: string, meta: StateMeta, maxAge: number): string {
     const callback = meta.callbackURL === undefined ? undefined : URL.parse(meta.callbackURL);
-    const attributes = [`${this.cookieName}=${value}`, `Max-Age=${Math.ceil(maxAge / 1000)}`, `Path=${callback?.pathname ?? '/'}`, 'HttpOnly', 'SameSite=Lax'];
-    if (callback?.protocol === 'https:') attributes.push('Secure');
+    const hostOnly = this.cookieName.startsWith(HOST_PREFIX);
+    // A __Host- cookie must have Path=/; any other is scoped to the callback's path.
+    const path = hostOnly ? '/' : (callback?.pathname ?? '/');
+    const attributes = [`${this.cookieName}=${value}`, `Max-Age=${Math.ceil(maxAge / 1000)}`, `Path=${path}`, 'HttpOnly', 'SameSite=Lax'];
+    if (hostOnly || callback?.protocol === 'https:') attributes.push('Secure');
     return attributes.join('; ');
+  }
+
+  /** A __Host- cookie is Secure: browsers keep one over https, or over plain http on localhost only. */
+  private hostPrefixProblem(meta: StateMeta): string | undefined {
+    if (!this.cookieName.startsWith(HOST_PREFIX)) return undefined;
+    const callback = meta.callbackURL === undefined ? undefined : URL.parse(meta.callbackURL);
+    if (!callback) return `a ${HOST_PREFIX} cookie needs an absolute callbackURL (https, or http on localhost)`;
+    if (callback.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(callback.hostname)) return undefined;
+    return `a ${HOST_PREFIX} cookie is Secure, and browsers drop it over plain http (${callback.protocol}//${callback.hostname}): use an https callbackURL, or another cookieName`;
   }
 }
 
@@ -138,25 +162,6 @@ function parseSealed(text: string | undefined): SealedState | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** What the store needs of a response: to read and set headers. */
-type CookieResponse = Pick<ServerResponse, 'getHeader' | 'setHeader'>;
-
-/** Express puts the response on `req.res`; a bare node:http request has none. */
-function responseOf(req: IncomingMessage): CookieResponse | undefined {
-  const res = (req as IncomingMessage & { res?: Partial<CookieResponse> }).res;
-  return typeof res?.setHeader === 'function' && typeof res.getHeader === 'function' ? (res as CookieResponse) : undefined;
-}
-
-function missingResponseError(): TypeError {
-  return new TypeError('CookieStateStore needs the response on req.res to set its cookie (Express puts it there); with another framework, set req.res before passport.authenticate');
-}
-
-function setCookie(res: CookieResponse, cookie: string): void {
-  const current = res.getHeader('Set-Cookie');
-  const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
-  res.setHeader('Set-Cookie', [...list, cookie]);
 }
 
 function readCookie(req: IncomingMessage, name: string): string | undefined {

@@ -87,6 +87,8 @@ export interface FattureInCloudAuthenticateOptions {
   scope?: ScopeInput | undefined;
   callbackURL?: string | undefined;
   state?: string | object | undefined;
+  /** passport's own: `false` logs no user into a session. */
+  session?: boolean | undefined;
 }
 
 const NAME = 'fattureincloud';
@@ -152,6 +154,12 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
         return this.error(authorizationError(outcome, (text) => this.scrub(text)));
       case 'invalid':
         return this.fail({ message: `Invalid callback from Fatture in Cloud: ${outcome.reason}.` }, 400);
+      case 'code': {
+        // Said before the code is spent: afterwards the user would have to start over anyway.
+        const problem = options.session === false ? undefined : sessionProblem(req);
+        if (problem) return this.error(new TypeError(problem));
+        break;
+      }
       case 'start':
         if (options.scope !== undefined) {
           try {
@@ -238,6 +246,16 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
 }
 
 const DENIED_MESSAGE = 'You did not allow access to Fatture in Cloud.';
+
+/**
+ * passport ≥ 0.6 logs a user in by `req.session.regenerate()` and `save()`, which
+ * cookie-session's session lacks: the login would fail after the code is spent.
+ */
+function sessionProblem(req: Request): string | undefined {
+  const session = (req as unknown as { session?: Record<string, unknown> }).session;
+  if (!session || typeof session.regenerate === 'function' || !('isPopulated' in session)) return undefined;
+  return 'passport logs users in with req.session.regenerate() and save(), which cookie-session does not have: add them before passport.session() (app.use((req, _res, next) => { req.session.regenerate ??= (done) => done(); req.session.save ??= (done) => done(); next(); })), use express-session, or authenticate with { session: false }';
+}
 
 /** The app's user id where its user has one; never anything else of the user. */
 function userIdOf(user: unknown): string | undefined {

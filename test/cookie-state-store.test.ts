@@ -99,6 +99,48 @@ describe('CookieStateStore: state in a sealed cookie, no session', () => {
     expect((headers['Set-Cookie'] as string[])[0]).to.match(/; Max-Age=60; Path=\/cb; HttpOnly; SameSite=Lax; Secure$/);
   });
 
+  /** What store() sets, or the error it calls back with. */
+  function stored(store: CookieStateStore, callbackURL: string, appState?: unknown): { cookie: string | undefined; error: Error | null } {
+    const headers: Record<string, unknown> = {};
+    const res = { getHeader: (name: string) => headers[name], setHeader: (name: string, value: unknown) => (headers[name] = value) };
+    let error: Error | null = null;
+    store.store({ res, headers: {} } as never, appState, { clientID: 'x', callbackURL }, (failure) => (error = failure));
+    return { cookie: (headers['Set-Cookie'] as string[] | undefined)?.[0], error };
+  }
+
+  it('a __Host- name: Path=/ and Secure, kept over https and on localhost; over plain http elsewhere, a clear error', () => {
+    const store = new CookieStateStore({ secret: SECRET, cookieName: '__Host-fic_state' });
+    for (const url of ['https://app.example.com/auth/fattureincloud/callback', 'http://localhost:3000/auth/fattureincloud/callback']) {
+      const { cookie, error } = stored(store, url);
+      expect(error).to.equal(null);
+      expect(cookie).to.match(/^__Host-fic_state=[^;]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+      expect(cookie).not.to.include('Domain');
+    }
+    const { cookie, error } = stored(store, 'http://app.example.com/auth/fattureincloud/callback');
+    expect(cookie).to.equal(undefined);
+    expect(error).to.be.instanceOf(TypeError);
+    expect(error?.message).to.match(/a __Host- cookie is Secure, and browsers drop it over plain http \(http:\/\/app\.example\.com\)/);
+  });
+
+  it('refuses to start a login whose cookie would pass 4096 bytes, instead of sending one the browser drops', () => {
+    const store = new CookieStateStore({ secret: SECRET });
+    expect(stored(store, 'https://app.example.com/cb', { next: 'x'.repeat(1_000) }).error).to.equal(null);
+    const { cookie, error } = stored(store, 'https://app.example.com/cb', { next: 'x'.repeat(3_000) });
+    expect(cookie).to.equal(undefined);
+    expect(error).to.be.instanceOf(RangeError);
+    expect(error?.message).to.match(/the sign-in state cookie would be \d+ bytes, over the 4096 browsers keep/);
+  });
+
+  it('with cookie-session (no regenerate), says how to fix it before the code is spent', async () => {
+    const strategy = new FattureInCloudStrategy({ clientID: 'id', clientSecret: 'secret', callbackURL, state: false }, (_a, _r, _p, done) => done(null, {}));
+    const before = standIn.stats.tokenRequests;
+    const outcome = await runStrategy(strategy, { query: { code: 'c/some-code-value-0000' }, session: { isPopulated: false, isNew: true } });
+    if (outcome.kind !== 'error') throw new Error(outcome.kind);
+    expect(outcome.error).to.be.instanceOf(TypeError);
+    expect(outcome.error.message).to.match(/req\.session\.regenerate\(\) and save\(\), which cookie-session does not have: add them before passport\.session\(\)/);
+    expect(standIn.stats.tokenRequests).to.equal(before);
+  });
+
   const refusals: [keyof typeof STATE_REFUSALS, (login: { cookie: string; callbackURL: URL }) => Promise<{ url: URL; cookie?: string }>][] = [
     ['missing', ({ callbackURL: url }) => Promise.resolve({ url })],
     ['forged', ({ callbackURL: url, cookie }) => Promise.resolve({ url, cookie: cookie.replace(/.{6}$/, 'AAAAAA') })],
@@ -160,7 +202,7 @@ describe('CookieStateStore: state in a sealed cookie, no session', () => {
       const outcome = await runStrategy(strategy, { query });
       if (outcome.kind !== 'error') throw new Error(outcome.kind);
       expect(outcome.error).to.be.instanceOf(TypeError);
-      expect(outcome.error.message).to.match(/needs the response on req\.res/);
+      expect(outcome.error.message).to.match(/cannot reach the response to set its cookie: Express and koa-passport give it; under Fastify, register fattureInCloudFastify/);
     }
   });
 });
