@@ -1,9 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { CHANNELS, FattureInCloudTokens, MemoryTokenStore } from 'passport-fattureincloud';
-import { runBounded } from '../test/support/login-client';
 import { ourStrategy, startApp } from './apps';
 import { startProvider } from './provider-process';
-import { percentile, writeSection } from './results';
+import { percentile, perSecond, writeSection } from './results';
 
 /**
  * `npm run bench:events`: logins and `tokens.get` with one subscriber on every
@@ -24,12 +23,6 @@ function subscribeAll(): () => void {
   };
 }
 
-async function rate(total: number, concurrency: number, task: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await runBounded(total, concurrency, task);
-  return total / ((performance.now() - started) / 1000);
-}
-
 async function compare(measure: () => Promise<number>): Promise<{ none: number; all: number; ratio: number }> {
   await measure();
   const rounds: { none: number; all: number }[] = [];
@@ -47,14 +40,14 @@ async function main(): Promise<void> {
   const app = await startApp(ourStrategy(provider.baseURL));
   try {
     const logins = await compare(() =>
-      rate(LOGINS, CONCURRENCY, async () => {
+      perSecond(LOGINS, CONCURRENCY, async () => {
         const body = await (await fetch(`${app.url}/callback?code=c/bench-code`)).text();
         if (!body.startsWith('ok ')) throw new Error(`login failed: ${body.slice(0, 100)}`);
       }),
     );
     const tokens = new FattureInCloudTokens({ clientID: 'bench', clientSecret: 'bench-secret', baseURL: provider.baseURL, store: new MemoryTokenStore() });
     await tokens.save('user-1', { accessToken: 'a/bench-events-access-token', refreshToken: 'r/bench-events-refresh-token', tokenType: 'bearer', expiresIn: 86_400, expiresAt: Date.now() + 86_400_000 });
-    const gets = await compare(() => rate(GETS, 50, () => tokens.get('user-1')));
+    const gets = await compare(() => perSecond(GETS, 50, () => tokens.get('user-1')));
     const rows = [
       [`logins/s, express + passport, concurrency ${CONCURRENCY}: one subscriber on every channel / none (median of ${ROUNDS} rounds' ratios)`, `${logins.all.toFixed(0)} / ${logins.none.toFixed(0)} (${logins.ratio.toFixed(2)}×)`, '≥ 0.95×'],
       ['`tokens.get` of a fresh set (MemoryTokenStore), concurrency 50: one subscriber on every channel / none', `${gets.all.toFixed(0)} / ${gets.none.toFixed(0)} (${gets.ratio.toFixed(2)}×)`, '≥ 0.95×'],

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runBounded } from '../test/support/login-client';
 
 const FILE = join(__dirname, 'RESULTS.md');
 
@@ -18,4 +19,11 @@ export function writeSection(name: string, markdown: string): void {
 export function percentile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+/** `total` runs of `task`, at most `concurrency` at once: how many a second. */
+export async function perSecond(total: number, concurrency: number, task: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await runBounded(total, concurrency, task);
+  return total / ((performance.now() - started) / 1000);
 }

@@ -4,11 +4,10 @@ import { FattureInCloudTokens, MemoryTokenStore } from 'passport-fattureincloud'
 import { PostgresTokenStore } from 'passport-fattureincloud/postgres';
 import { RedisTokenStore } from 'passport-fattureincloud/redis';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
-import { runBounded } from '../test/support/login-client';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
 import { expiring, grantAtStandIn } from '../test/support/stand-in-login';
-import { percentile, writeSection } from './results';
+import { percentile, perSecond, writeSection } from './results';
 
 /**
  * `npm run bench:stores`: `tokens.get` of a fresh set at concurrency 50 through
@@ -24,10 +23,8 @@ const DEAD_GRANT_RUNS = 10;
 const PROVIDER_LATENCY_MS = 50;
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 
-async function opsPerSecond(operation: () => Promise<unknown>, operations = OPERATIONS): Promise<number> {
-  const started = performance.now();
-  await runBounded(operations, CONCURRENCY, operation);
-  return operations / ((performance.now() - started) / 1000);
+function opsPerSecond(operation: () => Promise<unknown>, operations = OPERATIONS): Promise<number> {
+  return perSecond(operations, CONCURRENCY, operation);
 }
 
 /** Rounds of both, the order swapped every round; the ratio is the median of each round's own ratio, so a noisy round moves both sides. */
