@@ -122,7 +122,8 @@ export class FattureInCloudTokens {
    * has a grant. Needs a store that lists its keys (`keys()`).
    */
   refreshIdle(options: RefreshIdleOptions = {}): Promise<RefreshIdleReport> {
-    return sweepIdle(this.store, options, (key, olderThan) =>
+    const keys = this.store.keys?.bind(this.store);
+    return sweepIdle({ read: (key) => this.stored.read(key), ...(keys ? { keys } : {}) }, options, (key, olderThan) =>
       this.refreshOnce(key, ({ tokens }) => Date.now() - issuedAt(tokens) > olderThan),
     );
   }

@@ -39,7 +39,10 @@ const MAX_REPORTED_FAILURES = 100;
 /** `refresh(key, olderThan)`: the set refreshed if still too old, or as it is; rejects with invalid_grant for a dead grant. */
 type RefreshIfOld = (key: string, olderThan: number) => Promise<FattureInCloudTokenSet | undefined>;
 
-export async function sweepIdle(store: TokenStore, options: RefreshIdleOptions, refreshIfOld: RefreshIfOld): Promise<RefreshIdleReport> {
+/** What the sweep needs of a store: its keys, and reads (bounded by the manager). */
+export type SweptStore = Pick<TokenStore, 'read' | 'keys'>;
+
+export async function sweepIdle(store: SweptStore, options: RefreshIdleOptions, refreshIfOld: RefreshIfOld): Promise<RefreshIdleReport> {
   const { olderThan, concurrency, signal } = checkOptions(options);
   if (typeof store.keys !== 'function') {
     throw new TypeError('FattureInCloudTokens.refreshIdle needs a store that lists its keys (keys()): MemoryTokenStore, RedisTokenStore and PostgresTokenStore do; add keys() to yours');
