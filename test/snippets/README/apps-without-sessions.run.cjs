@@ -18,6 +18,6 @@ const server = app.listen(0, '127.0.0.1', async () => {
   server.close();
   if (response.status !== 302 || !location.searchParams.get('state') || !/HttpOnly/i.test(cookie)) {
     console.error(`no sealed state cookie: ${response.status} ${cookie}`);
-    process.exit(1);
+    process.exitCode = 1;
   }
 });
