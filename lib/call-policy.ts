@@ -1,6 +1,7 @@
+import { abortableSleep } from './abort';
 import { describeValue } from './config';
 import { FattureInCloudError } from './errors';
-import { channels, publish } from './events';
+import { type APIRetryEvent, channels, publish } from './events';
 
 /**
  * The one policy for calls to Fatture in Cloud's API, whatever sends them (the
@@ -24,13 +25,13 @@ export interface RetryBudget {
 
 export const DEFAULT_RETRY: RetryBudget = { rateLimited: 2, maxWait: 30_000 };
 
-export type RetryReason = 'unauthorized' | 'rate-limited' | 'unavailable';
+export type RetryReason = APIRetryEvent['reason'];
 
-export interface RetryNotice {
-  reason: RetryReason;
-  /** How long the call waits before the next attempt. */
-  waitMs: number;
-}
+/** What a retry is told as, to `onRetry` and on `fattureincloud:api:retry` alike: why, how long the call waits, which call. */
+export type RetryNotice = APIRetryEvent;
+
+/** What `nextStep` decides: why, and how long to wait first. */
+type Step = Pick<RetryNotice, 'reason' | 'waitMs'>;
 
 export interface PolicyCall<T> {
   /** Upper case: only GET and HEAD are sent again after a 5xx or a reset. */
@@ -70,14 +71,15 @@ export async function callWithPolicy<T>(call: PolicyCall<T>): Promise<T> {
     } catch (error) {
       const step = nextStep(error, call, spent);
       if (!step) throw error;
-      publish(channels.apiRetry, () => ({ reason: step.reason, method: call.method, path: call.path, waitMs: step.waitMs }));
-      call.onRetry?.(step);
+      const notice: RetryNotice = { ...step, method: call.method, path: call.path };
+      publish(channels.apiRetry, () => notice);
+      call.onRetry?.(notice);
       if (step.reason === 'unauthorized') {
         // `recover` exists, or nextStep would not have chosen this.
         accessToken = await (call.recover as (used: string) => Promise<string>)(accessToken);
         continue;
       }
-      await sleep(step.waitMs, call.signal);
+      await abortableSleep(step.waitMs, call.signal);
       spent.waitedMs += step.waitMs;
       accessToken = await call.token();
     }
@@ -85,7 +87,7 @@ export async function callWithPolicy<T>(call: PolicyCall<T>): Promise<T> {
 }
 
 /** What to do after a failed attempt, counting it against the call's budget; undefined: give up. */
-function nextStep(error: unknown, call: Pick<PolicyCall<unknown>, 'method' | 'retry' | 'recover'>, spent: Spent): RetryNotice | undefined {
+function nextStep(error: unknown, call: Pick<PolicyCall<unknown>, 'method' | 'retry' | 'recover'>, spent: Spent): Step | undefined {
   if (!(error instanceof FattureInCloudError)) return undefined;
   if (error.status === 401) {
     if (spent.recovered || !call.recover) return undefined;
@@ -122,27 +124,6 @@ function retryAfterOf(error: FattureInCloudError): number | undefined {
 /** A little later than asked, and by a different amount per caller, so callers that were refused together do not return together. */
 function jittered(waitMs: number): number {
   return Math.round(waitMs + Math.random() * JITTER_MS);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** The signal's reason (an `AbortError` unless the caller gave another Error), as `fetch` rejects. */
-export function abortError(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
 }
 
 /** Checks `retry` options once, where a binding is made; names the field, never a value. */

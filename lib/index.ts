@@ -37,7 +37,7 @@ export type {
 } from './profile';
 export { ensureFreshToken, refreshAccessToken } from './refresh';
 export { FattureInCloudTokens } from './tokens/manager';
-export type { AbortOptions } from './tokens/abort';
+export type { AbortOptions } from './abort';
 export type { RefreshIdleOptions, RefreshIdleReport } from './tokens/refresh-idle';
 export { CHANNELS } from './events';
 export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, StoreErrorEvent, TokenRefreshEvent } from './events';

@@ -17,7 +17,7 @@ export interface PolicySettings {
   /** After a 401 for `used`: the set that replaced it. */
   recover: (used: string) => Promise<string>;
   onRateLimit: ((info: RateLimitInfo) => void) | undefined;
-  onRetry: ((notice: RetryNotice, request: { method: string; path: string }) => void) | undefined;
+  onRetry: ((notice: RetryNotice) => void) | undefined;
 }
 
 const BEARER = /^Bearer (\S+)$/;
@@ -27,7 +27,6 @@ export function policyAdapter(settings: PolicySettings): AxiosAdapter {
   return async (config) => {
     const method = (config.method ?? 'get').toUpperCase();
     const url = new URL(axios.getUri(config));
-    const request = { method, path: url.pathname };
     // A stream (a file upload) cannot be sent twice.
     const replayable = !isStream(config.data);
     // The SDK set the header from Configuration.accessToken (one `tokens.get`); later attempts ask again.
@@ -43,7 +42,7 @@ export function policyAdapter(settings: PolicySettings): AxiosAdapter {
         return token;
       },
       recover: replayable ? settings.recover : undefined,
-      onRetry: settings.onRetry && ((notice) => settings.onRetry?.(notice, request)),
+      onRetry: settings.onRetry,
       send: async (accessToken) => {
         config.headers.set('Authorization', `Bearer ${accessToken}`);
         const context = { label: `${method} ${url.pathname}`, origin: url.origin, timeout: settings.timeout, accessToken, signal: config.signal as AbortSignal | undefined };

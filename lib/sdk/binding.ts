@@ -21,7 +21,7 @@ export interface FattureInCloudSDKOptions {
   /** Called with the `RateLimit-*` counters of every answer that carries them. */
   onRateLimit?: ((info: RateLimitInfo) => void) | undefined;
   /** Called before every retry: why, and how long the call waits first. */
-  onRetry?: ((notice: RetryNotice & { method: string; path: string }) => void) | undefined;
+  onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
 
 /**
@@ -59,7 +59,7 @@ export function fattureInCloudSDK(options: FattureInCloudSDKOptions): FattureInC
     accessToken,
     recover,
     onRateLimit,
-    onRetry: onRetry && ((notice, request) => onRetry({ ...notice, ...request })),
+    onRetry,
   });
   // Whatever axios rejects with on its own (a cancellation it saw first) carries the request's headers: replaced too.
   instance.interceptors.response.use(undefined, (error: unknown) => Promise.reject(toPackageError(error, contextOf((error as AxiosError | undefined)?.config, timeout))));

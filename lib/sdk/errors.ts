@@ -1,5 +1,5 @@
 import { type InternalAxiosRequestConfig, isAxiosError, isCancel } from 'axios';
-import { abortError } from '../call-policy';
+import { abortError } from '../abort';
 import { apiError } from '../api';
 import { FattureInCloudError, redact } from '../errors';
 import { networkError, timeoutError } from '../http';

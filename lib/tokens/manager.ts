@@ -1,7 +1,7 @@
 import { checkMargin, type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from '../config';
 import { FattureInCloudTokenError } from '../errors';
 import { channels, codeOf, publish, type TokenRefreshEvent } from '../events';
-import { type AbortOptions, assertSignal, untilAborted } from './abort';
+import { type AbortOptions, assertSignal, untilAborted } from '../abort';
 import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
 import { boundStore, type StoreCalls, storeTimeoutOf } from './bounded-store';

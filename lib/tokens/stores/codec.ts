@@ -28,8 +28,8 @@ interface StoredValue {
 export interface TokenSetCodec {
   readonly sealed: boolean;
   encode(stored: StoredTokenSet, place: string): string;
-  /** `describe` names the place for the error (a Redis key, a table row). */
-  decode(raw: string, place: string, describe: string): StoredTokenSet;
+  /** `describe` names the place for the error (a Redis key, a table row); called only on a failure. */
+  decode(raw: string, place: string, describe: () => string): StoredTokenSet;
 }
 
 export function createCodec(encryptionKey: SealKeyInput | readonly SealKeyInput[] | undefined, where: string): TokenSetCodec {
@@ -67,7 +67,7 @@ function encode(stored: StoredTokenSet, place: string, sealer: Sealer | undefine
   return JSON.stringify(value);
 }
 
-function decode(raw: string, place: string, describe: string, sealer: Sealer | undefined): StoredTokenSet {
+function decode(raw: string, place: string, describe: () => string, sealer: Sealer | undefined): StoredTokenSet {
   const value = raw.length <= MAX_STORED_BYTES ? parseStored(raw) : undefined;
   // A sealed store reads sealed values only: a plain one was planted by whoever can write to the store.
   const tokens = sealer ? (typeof value?.sealed === 'string' ? parseJSON(sealer.open(value.sealed, place)) : undefined) : value?.tokens;
@@ -75,7 +75,7 @@ function decode(raw: string, place: string, describe: string, sealer: Sealer | u
     assertTokenSet(tokens, 'a token store');
   } catch {
     throw new FattureInCloudError(
-      `The value ${describe} is not a token set this store can read (written by something else${sealer ? ', not sealed, or sealed with another key' : ', or sealed: pass encryptionKey'}; at most ${MAX_STORED_BYTES} bytes)`,
+      `The value ${describe()} is not a token set this store can read (written by something else${sealer ? ', not sealed, or sealed with another key' : ', or sealed: pass encryptionKey'}; at most ${MAX_STORED_BYTES} bytes)`,
       { code: 'store_corrupt' },
     );
   }

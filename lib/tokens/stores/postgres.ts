@@ -85,7 +85,7 @@ export class PostgresTokenStore implements TokenStore {
     const { rows } = await this.query('read', this.sql.read, [key]);
     const value = (rows[0] as { value?: unknown } | undefined)?.value;
     if (value === undefined) return undefined;
-    return this.codec.decode(typeof value === 'string' ? value : '', place, `of key ${JSON.stringify(key)} in ${this.table}`);
+    return this.codec.decode(typeof value === 'string' ? value : '', place, () => `of key ${JSON.stringify(key)} in ${this.table}`);
   }
 
   async write(key: string, stored: StoredTokenSet): Promise<void> {

@@ -68,7 +68,7 @@ export class RedisTokenStore implements TokenStore {
     const redisKey = this.keyOf(key);
     const raw = await this.call('GET', () => this.client.get(redisKey), key, 'read');
     if (raw === null || raw === undefined) return undefined;
-    return this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, `under Redis key ${redisKey}`);
+    return this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, () => `under Redis key ${redisKey}`);
   }
 
   async write(key: string, stored: StoredTokenSet): Promise<void> {

@@ -1,4 +1,4 @@
-import { describeValue } from '../config';
+import { describeValue } from './config';
 
 /** `{ signal }`: an aborted caller stops waiting at once; work others share goes on for them. */
 export interface AbortOptions {
@@ -18,10 +18,10 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   if (!signal) return promise;
   if (signal.aborted) {
     promise.catch(() => undefined);
-    return Promise.reject(reasonOf(signal));
+    return Promise.reject(abortError(signal));
   }
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(reasonOf(signal));
+    const onAbort = (): void => reject(abortError(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
@@ -36,7 +36,24 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   });
 }
 
-function reasonOf(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+/** The signal's reason (an `AbortError` unless the caller gave another Error), as `fetch` rejects. */
+export function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
   return reason instanceof Error ? reason : new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** `ms` of waiting that an aborted signal ends at once, with its timer cleared. */
+export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
