@@ -1,5 +1,5 @@
 import { checkDuration } from '../config';
-import { withTimeout } from '../deadline';
+import { Deadlines } from '../deadline';
 import { FattureInCloudError } from '../errors';
 import { publishStoreError } from '../events';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';
@@ -31,11 +31,24 @@ export function boundStore(store: TokenStore, timeout: number): StoreCalls {
   return (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? store : new BoundedStore(store, timeout);
 }
 
+/** One call of a custom store, as its failure names it. */
+interface StoreCall {
+  operation: Operation;
+  key: string;
+}
+
 class BoundedStore implements StoreCalls {
+  private readonly deadlines: Deadlines<StoreCall>;
+
   constructor(
     readonly store: TokenStore,
     readonly timeout: number,
-  ) {}
+  ) {
+    this.deadlines = new Deadlines<StoreCall>(timeout, {
+      timedOut: ({ operation, key }) => published(key, operation, new FattureInCloudError(`The token store did not answer ${operation} within ${timeout} ms (storeTimeout)`, { code: 'store_unavailable' })),
+      failed: ({ operation, key }, error) => published(key, operation, error),
+    });
+  }
 
   read(key: string): Promise<StoredTokenSet | undefined> {
     return this.bound('read', key, () => this.store.read(key));
@@ -69,11 +82,11 @@ class BoundedStore implements StoreCalls {
     } catch (error) {
       pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const unavailable = (): Error => failed(new FattureInCloudError(`The token store did not answer ${operation} within ${this.timeout} ms (storeTimeout)`, { code: 'store_unavailable' }));
-    const failed = (error: unknown): Error => {
-      publishStoreError(key, operation, error);
-      return error instanceof Error ? error : new Error(String(error));
-    };
-    return withTimeout(pending, this.timeout, unavailable, failed);
+    return this.deadlines.bound(pending, { operation, key });
   }
+}
+
+function published(key: string, operation: Operation, error: unknown): Error {
+  publishStoreError(key, operation, error);
+  return error instanceof Error ? error : new Error(String(error));
 }

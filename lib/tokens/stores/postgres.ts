@@ -1,5 +1,5 @@
 import { checkDuration, describeValue } from '../../config';
-import { withTimeout } from '../../deadline';
+import { Deadlines } from '../../deadline';
 import { FattureInCloudError } from '../../errors';
 import { publishStoreError } from '../../events';
 import type { SealKeyInput } from '../../seal';
@@ -22,7 +22,7 @@ export interface PostgresTokenStoreOptions {
   encryptionKey?: SealKeyInput | readonly SealKeyInput[] | undefined;
   /** How long a refresh lock lives, in ms. Default: twice FattureInCloudTokens' timeout + 5 s. */
   lockTTL?: number | undefined;
-  /** The longest any query may take, in ms, waiting for a connection included. Default 2000. */
+  /** The longest any query may take, in ms, waiting for a connection included (up to an eighth more: one timer checks them all). Default 2000. */
   timeout?: number | undefined;
 }
 
@@ -51,6 +51,7 @@ export class PostgresTokenStore implements TokenStore {
   readonly table: string;
   declare private readonly pool: PostgresPoolLike;
   declare private readonly codec: TokenSetCodec;
+  declare private readonly deadlines: Deadlines<PostgresCall>;
   private readonly sql: PostgresStatements;
 
   constructor(options: PostgresTokenStoreOptions) {
@@ -67,6 +68,13 @@ export class PostgresTokenStore implements TokenStore {
     Object.defineProperties(this, {
       pool: { value: pool },
       codec: { value: createCodec(encryptionKey, 'PostgresTokenStore') },
+      deadlines: {
+        value: new Deadlines<PostgresCall>(this.timeout, {
+          timedOut: (call) => published(call, new FattureInCloudError(`PostgreSQL did not answer ${call.operation} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' })),
+          // Mapped and published where it was caught.
+          failed: (_call, error) => error as FattureInCloudError,
+        }),
+      },
     });
   }
 
@@ -133,25 +141,30 @@ export class PostgresTokenStore implements TokenStore {
 
   /** One statement within `timeout`, sent again while the database rolls it back as a serialization failure. */
   private query(operation: Operation, text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
-    const key = operation === 'keys' || operation === 'createTables' ? '*' : String(values[0]);
-    const failed = (failure: FattureInCloudError): FattureInCloudError => {
-      publishStoreError(key, operation, failure);
-      return failure;
-    };
+    const call: PostgresCall = { operation, key: operation === 'keys' || operation === 'createTables' ? '*' : String(values[0]) };
     const attempt = async (): Promise<{ rows: unknown[]; rowCount: number | null }> => {
       for (let tries = 1; ; tries++) {
         try {
           return await this.pool.query(text, values);
         } catch (error) {
-          if (!RETRIED_STATES.has(sqlState(error) ?? '') || tries >= MAX_ATTEMPTS) throw failed(storeError(operation, error));
+          if (!RETRIED_STATES.has(sqlState(error) ?? '') || tries >= MAX_ATTEMPTS) throw published(call, storeError(operation, error));
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries));
         }
       }
     };
-    const unavailable = (): Error =>
-      failed(new FattureInCloudError(`PostgreSQL did not answer ${operation} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' }));
-    return withTimeout(attempt(), this.timeout, unavailable);
+    return this.deadlines.bound(attempt(), call);
   }
+}
+
+/** One statement, as its failure names it. */
+interface PostgresCall {
+  operation: Operation;
+  key: string;
+}
+
+function published({ key, operation }: PostgresCall, failure: FattureInCloudError): FattureInCloudError {
+  publishStoreError(key, operation, failure);
+  return failure;
 }
 
 function sqlState(error: unknown): string | undefined {
