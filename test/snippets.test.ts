@@ -84,7 +84,8 @@ const COMPILER_OPTIONS = {
   module: 'nodenext',
   moduleResolution: 'nodenext',
   target: 'es2022',
-  lib: ['es2023', 'dom'],
+  // es2024.string: the package's sources, which the glue's support imports, use String#isWellFormed (Node 20).
+  lib: ['es2023', 'es2024.string', 'dom'],
   types: ['node'],
   noEmit: true,
   allowImportingTsExtensions: true,

@@ -29,7 +29,7 @@ export interface FattureInCloudTokensOptions extends ClientOptions {
   store?: TokenStore | undefined;
   /** `get` refreshes a set whose access token expires within this many ms. Default 5 minutes. */
   refreshMargin?: number | undefined;
-  /** The longest any store call may take, in ms. Default: the store's own `timeout` + 1 s, or 2 s. */
+  /** The longest any store call may take, in ms (up to an eighth more). Default: the store's own `timeout` + 1 s, or 2 s. */
   storeTimeout?: number | undefined;
 }
 
@@ -50,6 +50,8 @@ export class FattureInCloudTokens {
   readonly storeTimeout: number;
   /** The store, every call bounded by storeTimeout. */
   private readonly stored: StoreCalls;
+  /** What `get` refreshes first. */
+  private readonly expiring: Staleness = (stored) => isExpiring(stored.tokens, this.refreshMargin);
   /** Refreshes in flight in this process, by key: callers share one. */
   private readonly refreshing = new Map<string, Promise<FattureInCloudTokenSet | undefined>>();
 
@@ -82,13 +84,12 @@ export class FattureInCloudTokens {
    * first if need be; undefined when nothing is stored under `key`. Rejects with
    * `invalid_grant` once Fatture in Cloud has refused the refresh token.
    */
-  async get(key: string, options: AbortOptions = {}): Promise<FattureInCloudTokenSet | undefined> {
+  async get(key: string, options?: AbortOptions): Promise<FattureInCloudTokenSet | undefined> {
     assertKey(key, 'get');
-    const { signal } = options;
+    const signal = options?.signal;
     assertSignal(signal, 'FattureInCloudTokens.get');
-    const expiring: Staleness = (stored) => isExpiring(stored.tokens, this.refreshMargin);
-    const outcome = this.usable(await untilAborted(this.stored.read(key), signal), expiring);
-    return outcome ? outcome.value : untilAborted(this.refreshOnce(key, expiring), signal);
+    const outcome = this.usable(await untilAborted(this.stored.read(key), signal), this.expiring);
+    return outcome ? outcome.value : untilAborted(this.refreshOnce(key, this.expiring), signal);
   }
 
   /**

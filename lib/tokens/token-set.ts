@@ -52,7 +52,7 @@ function tokenSetProblem(value: unknown): string | undefined {
  * map `'u\uD800'` and `'u\uDFFF'` to one entry, two users sharing one set.
  */
 export function assertWellFormedKey(key: string, where: string): void {
-  if (/\p{Surrogate}/u.test(key)) throw new TypeError(`${where} needs a key of well-formed Unicode; this one has a lone surrogate`);
+  if (!key.isWellFormed()) throw new TypeError(`${where} needs a key of well-formed Unicode; this one has a lone surrogate`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { checkDuration, describeValue } from '../../config';
-import { withTimeout } from '../../deadline';
+import { Deadlines } from '../../deadline';
 import { FattureInCloudError, redact } from '../../errors';
 import { publishStoreError } from '../../events';
 import type { SealKeyInput } from '../../seal';
@@ -18,7 +18,7 @@ export interface RedisTokenStoreOptions {
   lockTTL?: number | undefined;
   /** 32 bytes (a Buffer, 64 hex characters or base64): seals every stored set with AES-256-GCM. A list rotates keys: the first seals, all open. */
   encryptionKey?: SealKeyInput | readonly SealKeyInput[] | undefined;
-  /** The longest any Redis call may take, in ms, reconnections included. Default 2000. */
+  /** The longest any Redis call may take, in ms, reconnections included (up to an eighth more: one timer checks them all). Default 2000. */
   timeout?: number | undefined;
 }
 
@@ -31,6 +31,9 @@ export interface RedisPersistence {
   appendfsync: string | undefined;
 }
 const DEFAULT_PREFIX = 'fic:tokens:';
+/** What would end or nest the hash tag, and the escape character itself. */
+const TAG_BREAKING = /[%{}]/;
+const TAG_BREAKING_ALL = /[%{}]/g;
 
 /**
  * Token sets in Redis, for FattureInCloudTokens across processes. The lock is
@@ -46,6 +49,7 @@ export class RedisTokenStore implements TokenStore {
   readonly timeout: number;
   declare private readonly client: RedisCommands;
   declare private readonly codec: TokenSetCodec;
+  declare private readonly deadlines: Deadlines<RedisCall>;
 
   constructor(options: RedisTokenStoreOptions) {
     if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
@@ -61,14 +65,21 @@ export class RedisTokenStore implements TokenStore {
     Object.defineProperties(this, {
       client: { value: commands },
       codec: { value: createCodec(encryptionKey, 'RedisTokenStore') },
+      deadlines: { value: new Deadlines<RedisCall>(this.timeout, { failed, timedOut: (call) => this.unavailable(call) }) },
     });
   }
 
-  async read(key: string): Promise<StoredTokenSet | undefined> {
-    const redisKey = this.keyOf(key);
-    const raw = await this.call('GET', () => this.client.get(redisKey), key, 'read');
-    if (raw === null || raw === undefined) return undefined;
-    return this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, () => `under Redis key ${redisKey}`);
+  /** Not async: `get` runs this on every call, and each promise layer shows. */
+  read(key: string): Promise<StoredTokenSet | undefined> {
+    let redisKey: string;
+    try {
+      redisKey = this.keyOf(key);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+    }
+    return this.call('GET', () => this.client.get(redisKey), key, 'read', (raw) =>
+      raw === null || raw === undefined ? undefined : this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, () => `under Redis key ${redisKey}`),
+    );
   }
 
   async write(key: string, stored: StoredTokenSet): Promise<void> {
@@ -131,7 +142,9 @@ export class RedisTokenStore implements TokenStore {
   /** `{…}` is the hash tag: the set and its lock land on one Cluster slot. Braces in the key are escaped so the tag holds. */
   keyOf(key: string): string {
     assertWellFormedKey(key, 'RedisTokenStore');
-    return `${this.prefix}{${key.replace(/[%{}]/g, (char) => `%${char.charCodeAt(0).toString(16)}`)}}`;
+    // Tested first: most keys have nothing to escape, and `get` runs this on every call.
+    const escaped = TAG_BREAKING.test(key) ? key.replace(TAG_BREAKING_ALL, (char) => `%${char.charCodeAt(0).toString(16)}`) : key;
+    return `${this.prefix}{${escaped}}`;
   }
 
   lockKeyOf(key: string): string {
@@ -142,32 +155,41 @@ export class RedisTokenStore implements TokenStore {
     return this.call('EVAL', () => this.client.eval(script.source, redisKey, args), key, operation);
   }
 
+  private unavailable({ command, key, operation }: RedisCall): FattureInCloudError {
+    const failure = new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
+    publishStoreError(key, operation, failure);
+    return failure;
+  }
+
   /**
    * Every call settles within `timeout`: node-redis queues commands while it
    * reconnects, and a queued command would otherwise wait for ever. A command
    * that times out may still run later; each is safe to (the compare-and-set
    * checks, the lock expires, the unlock checks its owner).
    */
-  private call<T>(command: string, send: () => Promise<T>, key: string, operation: string): Promise<T> {
-    const failed = (error: unknown): FattureInCloudError => {
-      const failure = storeError(command, error);
-      publishStoreError(key, operation, failure);
-      return failure;
-    };
+  private call<T, R = T>(command: string, send: () => Promise<T>, key: string, operation: string, mapValue?: (value: T) => R): Promise<R> {
+    const call: RedisCall = { command, key, operation };
     let pending: Promise<T>;
     try {
       pending = send();
     } catch (error) {
-      return Promise.reject(failed(error));
+      return Promise.reject(failed(call, error));
     }
-    const unavailable = (): Error => {
-      const failure = new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
-      publishStoreError(key, operation, failure);
-      return failure;
-    };
-    return withTimeout(pending, this.timeout, unavailable, failed);
+    return this.deadlines.bound(pending, call, mapValue);
   }
+}
 
+/** One Redis call, as its failure names it. */
+interface RedisCall {
+  command: string;
+  key: string;
+  operation: string;
+}
+
+function failed({ command, key, operation }: RedisCall, error: unknown): FattureInCloudError {
+  const failure = storeError(command, error);
+  publishStoreError(key, operation, failure);
+  return failure;
 }
 
 /**
