@@ -16,9 +16,9 @@ import { percentile, perSecond, writeSection } from './results';
  * medians); then how soon a dead grant is said with MemoryTokenStore, against
  * the refused request's own time.
  */
-const OPERATIONS = 20_000;
+const OPERATIONS = 10_000;
 const CONCURRENCY = 50;
-const ROUNDS = 9;
+const ROUNDS = 15;
 const DEAD_GRANT_RUNS = 10;
 const PROVIDER_LATENCY_MS = 50;
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
