@@ -77,7 +77,14 @@ export function codeOf(error: unknown): string {
   return error instanceof Error && error.name === 'AbortError' ? 'aborted' : 'error';
 }
 
-/** A store call that failed, as `fattureincloud:store:error` tells it: the key, the store method, the code. */
-export function publishStoreError(key: string, operation: string, error: unknown): void {
+/** One call to a store, as its failure is told: the key and the store method. */
+export interface StoreCall {
+  key: string;
+  operation: string;
+}
+
+/** A store call that failed, as `fattureincloud:store:error` tells it (the key, the store method, the code); returns the error. */
+export function publishStoreError<E>({ key, operation }: StoreCall, error: E): E {
   publish(channels.storeError, () => ({ key, operation, code: codeOf(error) }));
+  return error;
 }

@@ -1,7 +1,7 @@
 import { checkDuration } from '../config';
 import { Deadlines } from '../deadline';
 import { FattureInCloudError } from '../errors';
-import { publishStoreError } from '../events';
+import { publishStoreError, type StoreCall } from '../events';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';
 
 /**
@@ -31,12 +31,6 @@ export function boundStore(store: TokenStore, timeout: number): StoreCalls {
   return (store as { [BOUNDS_ITS_OWN_CALLS]?: unknown })[BOUNDS_ITS_OWN_CALLS] === true ? store : new BoundedStore(store, timeout);
 }
 
-/** One call of a custom store, as its failure names it. */
-interface StoreCall {
-  operation: Operation;
-  key: string;
-}
-
 class BoundedStore implements StoreCalls {
   private readonly deadlines: Deadlines<StoreCall>;
 
@@ -45,8 +39,9 @@ class BoundedStore implements StoreCalls {
     readonly timeout: number,
   ) {
     this.deadlines = new Deadlines<StoreCall>(timeout, {
-      timedOut: ({ operation, key }) => published(key, operation, new FattureInCloudError(`The token store did not answer ${operation} within ${timeout} ms (storeTimeout)`, { code: 'store_unavailable' })),
-      failed: ({ operation, key }, error) => published(key, operation, error),
+      timedOut: (call) => publishStoreError(call, new FattureInCloudError(`The token store did not answer ${call.operation} within ${timeout} ms (storeTimeout)`, { code: 'store_unavailable' })),
+      // Published as the store rejected it; handed on as an Error.
+      failed: (call, error) => asError(publishStoreError(call, error)),
     });
   }
 
@@ -80,13 +75,12 @@ class BoundedStore implements StoreCalls {
       // A store may throw instead of rejecting: the same failure, for the same callers.
       pending = Promise.resolve(call());
     } catch (error) {
-      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      pending = Promise.reject(asError(error));
     }
     return this.deadlines.bound(pending, { operation, key });
   }
 }
 
-function published(key: string, operation: Operation, error: unknown): Error {
-  publishStoreError(key, operation, error);
+function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,7 +1,7 @@
 import { checkDuration, describeValue } from '../../config';
 import { Deadlines } from '../../deadline';
 import { FattureInCloudError } from '../../errors';
-import { publishStoreError } from '../../events';
+import { publishStoreError, type StoreCall } from '../../events';
 import type { SealKeyInput } from '../../seal';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
@@ -51,7 +51,7 @@ export class PostgresTokenStore implements TokenStore {
   readonly table: string;
   declare private readonly pool: PostgresPoolLike;
   declare private readonly codec: TokenSetCodec;
-  declare private readonly deadlines: Deadlines<PostgresCall>;
+  declare private readonly deadlines: Deadlines<StoreCall>;
   private readonly sql: PostgresStatements;
 
   constructor(options: PostgresTokenStoreOptions) {
@@ -69,8 +69,8 @@ export class PostgresTokenStore implements TokenStore {
       pool: { value: pool },
       codec: { value: createCodec(encryptionKey, 'PostgresTokenStore') },
       deadlines: {
-        value: new Deadlines<PostgresCall>(this.timeout, {
-          timedOut: (call) => published(call, new FattureInCloudError(`PostgreSQL did not answer ${call.operation} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' })),
+        value: new Deadlines<StoreCall>(this.timeout, {
+          timedOut: (call) => publishStoreError(call, new FattureInCloudError(`PostgreSQL did not answer ${call.operation} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' })),
           // Mapped and published where it was caught.
           failed: (_call, error) => error as FattureInCloudError,
         }),
@@ -141,30 +141,19 @@ export class PostgresTokenStore implements TokenStore {
 
   /** One statement within `timeout`, sent again while the database rolls it back as a serialization failure. */
   private query(operation: Operation, text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
-    const call: PostgresCall = { operation, key: operation === 'keys' || operation === 'createTables' ? '*' : String(values[0]) };
+    const call: StoreCall = { operation, key: operation === 'keys' || operation === 'createTables' ? '*' : String(values[0]) };
     const attempt = async (): Promise<{ rows: unknown[]; rowCount: number | null }> => {
       for (let tries = 1; ; tries++) {
         try {
           return await this.pool.query(text, values);
         } catch (error) {
-          if (!RETRIED_STATES.has(sqlState(error) ?? '') || tries >= MAX_ATTEMPTS) throw published(call, storeError(operation, error));
+          if (!RETRIED_STATES.has(sqlState(error) ?? '') || tries >= MAX_ATTEMPTS) throw publishStoreError(call, storeError(operation, error));
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries));
         }
       }
     };
     return this.deadlines.bound(attempt(), call);
   }
-}
-
-/** One statement, as its failure names it. */
-interface PostgresCall {
-  operation: Operation;
-  key: string;
-}
-
-function published({ key, operation }: PostgresCall, failure: FattureInCloudError): FattureInCloudError {
-  publishStoreError(key, operation, failure);
-  return failure;
 }
 
 function sqlState(error: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import { checkDuration, describeValue } from '../../config';
 import { Deadlines } from '../../deadline';
 import { FattureInCloudError, redact } from '../../errors';
-import { publishStoreError } from '../../events';
+import { publishStoreError, type StoreCall } from '../../events';
 import type { SealKeyInput } from '../../seal';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
@@ -155,10 +155,8 @@ export class RedisTokenStore implements TokenStore {
     return this.call('EVAL', () => this.client.eval(script.source, redisKey, args), key, operation);
   }
 
-  private unavailable({ command, key, operation }: RedisCall): FattureInCloudError {
-    const failure = new FattureInCloudError(`Redis did not answer ${command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' });
-    publishStoreError(key, operation, failure);
-    return failure;
+  private unavailable(call: RedisCall): FattureInCloudError {
+    return publishStoreError(call, new FattureInCloudError(`Redis did not answer ${call.command} within ${this.timeout} ms: is it reachable?`, { code: 'store_unavailable' }));
   }
 
   /**
@@ -180,16 +178,12 @@ export class RedisTokenStore implements TokenStore {
 }
 
 /** One Redis call, as its failure names it. */
-interface RedisCall {
+interface RedisCall extends StoreCall {
   command: string;
-  key: string;
-  operation: string;
 }
 
-function failed({ command, key, operation }: RedisCall, error: unknown): FattureInCloudError {
-  const failure = storeError(command, error);
-  publishStoreError(key, operation, failure);
-  return failure;
+function failed(call: RedisCall, error: unknown): FattureInCloudError {
+  return publishStoreError(call, storeError(call.command, error));
 }
 
 /**
