@@ -160,7 +160,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Every call settles within `timeout`: node-redis queues commands while it
+   * Every call settles within `timeout` (an eighth more at most): node-redis queues commands while it
    * reconnects, and a queued command would otherwise wait for ever. A command
    * that times out may still run later; each is safe to (the compare-and-set
    * checks, the lock expires, the unlock checks its owner).
