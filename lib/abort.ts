@@ -1,4 +1,5 @@
 import { describeValue } from './config';
+import { asError } from './errors';
 
 /** `{ signal }`: an aborted caller stops waiting at once; work others share goes on for them. */
 export interface AbortOptions {
@@ -30,7 +31,7 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(asError(error));
       },
     );
   });

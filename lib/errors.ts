@@ -121,3 +121,8 @@ function urlEncoded(secret: string): string | undefined {
     return undefined;
   }
 }
+
+/** What was thrown or rejected, as an Error: a library may reject with a string. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

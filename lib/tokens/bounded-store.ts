@@ -1,6 +1,6 @@
 import { checkDuration } from '../config';
 import { Deadlines } from '../deadline';
-import { FattureInCloudError } from '../errors';
+import { asError, FattureInCloudError } from '../errors';
 import { publishStoreError, type StoreCall } from '../events';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';
 
@@ -79,8 +79,4 @@ class BoundedStore implements StoreCalls {
     }
     return this.deadlines.bound(pending, { operation, key });
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

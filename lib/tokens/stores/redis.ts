@@ -1,6 +1,6 @@
 import { checkDuration, describeValue } from '../../config';
 import { Deadlines } from '../../deadline';
-import { FattureInCloudError, redact } from '../../errors';
+import { asError, FattureInCloudError, redact } from '../../errors';
 import { publishStoreError, type StoreCall } from '../../events';
 import type { SealKeyInput } from '../../seal';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
@@ -75,7 +75,7 @@ export class RedisTokenStore implements TokenStore {
     try {
       redisKey = this.keyOf(key);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new TypeError(String(error)));
+      return Promise.reject(asError(error));
     }
     return this.call('GET', () => this.client.get(redisKey), key, 'read', (raw) =>
       raw === null || raw === undefined ? undefined : this.codec.decode(typeof raw === 'string' ? raw : '', redisKey, () => `under Redis key ${redisKey}`),
