@@ -1,4 +1,4 @@
-import { FattureInCloudStrategy } from './strategy';
+import { FattureInCloudStrategy } from './login/strategy';
 
 export { FattureInCloudStrategy, FattureInCloudStrategy as Strategy };
 export type {
@@ -14,18 +14,18 @@ export type {
   FattureInCloudVerifyWithParams,
   FattureInCloudVerifyWithRequest,
   FattureInCloudVerifyWithRequestAndParams,
-} from './strategy';
-export { CookieStateStore, STATE_REFUSALS } from './cookie-state-store';
-export type { CookieStateStoreOptions } from './cookie-state-store';
-export { Scope, isFattureInCloudScope } from './scopes';
-export type { FattureInCloudScope, ScopeInput } from './scopes';
+} from './login/strategy';
+export { CookieStateStore, STATE_REFUSALS } from './login/cookie-state-store';
+export type { CookieStateStoreOptions } from './login/cookie-state-store';
+export { Scope, isFattureInCloudScope } from './oauth/scopes';
+export type { FattureInCloudScope, ScopeInput } from './oauth/scopes';
 export {
   FattureInCloudAPIError,
   FattureInCloudError,
   FattureInCloudTokenError,
 } from './errors';
 export type { RateLimitInfo, TransportErrorCode } from './errors';
-export { parseProfile } from './profile';
+export { parseProfile } from './login/profile';
 export type {
   FattureInCloudCompaniesResponse,
   FattureInCloudCompany,
@@ -34,10 +34,10 @@ export type {
   FattureInCloudUser,
   FattureInCloudUserInfoResponse,
   ParseProfileOptions,
-} from './profile';
-export { ensureFreshToken, refreshAccessToken } from './refresh';
+} from './login/profile';
+export { ensureFreshToken, refreshAccessToken } from './oauth/refresh';
 export { FattureInCloudTokens } from './tokens/manager';
-export type { AbortOptions } from './abort';
+export type { AbortOptions } from './http/abort';
 export type { RefreshIdleOptions, RefreshIdleReport } from './tokens/refresh-idle';
 export { CHANNELS } from './events';
 export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, StoreErrorEvent, TokenRefreshEvent } from './events';
@@ -45,10 +45,10 @@ export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager
 export { MemoryTokenStore } from './tokens/stores/memory';
 export type { StoredTokenSet, TokenStore } from './tokens/store';
 export { tokenSetFingerprint, tokenSetFromParams } from './tokens/token-set';
-export type { EnsureFreshOptions, FattureInCloudTokenSet } from './refresh';
+export type { EnsureFreshOptions, FattureInCloudTokenSet } from './oauth/refresh';
 export type { ClientOptions } from './config';
 export { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './config';
 export type {
   AuthenticateOptionsFor,
   FattureInCloudPassportOptions,
-} from './passport-augmentation';
+} from './login/passport-augmentation';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Deadlines } from '../lib/deadline';
+import { Deadlines } from '../lib/http/deadline';
 
 /** The calls of one store under one bound (lib/deadline.ts): one ticker, no timer per call. */
 describe('Deadlines', () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import type { OAuth2 } from 'oauth';
-import { parseRateLimit, parseRetryAfter } from '../lib/api';
-import { readCallback } from '../lib/callback';
+import { parseRateLimit, parseRetryAfter } from '../lib/http/api';
+import { readCallback } from '../lib/login/callback';
 import { resolveClientConfig } from '../lib/config';
-import { withTimeout } from '../lib/deadline';
+import { withTimeout } from '../lib/http/deadline';
 import { redact } from '../lib/errors';
 import { ensureFreshToken, FattureInCloudError, FattureInCloudStrategy, refreshAccessToken } from '../lib/index';
 import { BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, serializations } from './helpers';

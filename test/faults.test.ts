@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import nock from 'nock';
 import { FattureInCloudError, FattureInCloudStrategy } from '../lib/index';
-import { MAX_RESPONSE_BYTES } from '../lib/http';
+import { MAX_RESPONSE_BYTES } from '../lib/http/request';
 import { type Handler, serve } from './support/loopback';
 import { asFattureInCloudError, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, CODE, expectNoSecrets, fixture, runStrategy } from './helpers';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { OAuth2 } from 'oauth';
 import nock from 'nock';
 import { redact } from '../lib/errors';
-import { requestJSON } from '../lib/http';
+import { requestJSON } from '../lib/http/request';
 import {
   type FattureInCloudProfile,
   FattureInCloudStrategy,

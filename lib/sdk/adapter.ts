@@ -1,6 +1,6 @@
 import axios, { type AxiosAdapter, type AxiosResponse, isAxiosError } from 'axios';
-import { parseRateLimit } from '../api';
-import { callWithPolicy, type RetryBudget, type RetryNotice } from '../call-policy';
+import { parseRateLimit } from '../http/api';
+import { callWithPolicy, type RetryBudget, type RetryNotice } from '../http/call-policy';
 import type { RateLimitInfo } from '../errors';
 import { toPackageError } from './errors';
 

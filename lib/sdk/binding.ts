@@ -1,6 +1,6 @@
 import { Configuration, type UserApi } from '@fattureincloud/fattureincloud-ts-sdk';
 import axios, { type AxiosError } from 'axios';
-import { type RetryNotice, type RetryOptions, resolveRetry } from '../call-policy';
+import { type RetryNotice, type RetryOptions, resolveRetry } from '../http/call-policy';
 import { checkDuration, DEFAULT_TIMEOUT_MS, describeValue, resolveBaseURL } from '../config';
 import { FattureInCloudTokenError, type RateLimitInfo } from '../errors';
 import type { FattureInCloudTokens } from '../tokens/manager';

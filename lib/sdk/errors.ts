@@ -1,9 +1,9 @@
 import { type InternalAxiosRequestConfig, isAxiosError, isCancel } from 'axios';
-import { abortError } from '../abort';
-import { apiError } from '../api';
+import { abortError } from '../http/abort';
+import { apiError } from '../http/api';
 import { FattureInCloudError, redact } from '../errors';
-import { networkError, timeoutError } from '../http';
-import { parseJSON } from '../json';
+import { networkError, timeoutError } from '../http/request';
+import { parseJSON } from '../http/json';
 
 /**
  * What axios rejects with, as the package's errors. An AxiosError holds the

@@ -4,4 +4,4 @@
  */
 export { fattureInCloudSDK } from './binding';
 export type { FattureInCloudAPIClass, FattureInCloudSDK, FattureInCloudSDKOptions, SDKAxiosInstance } from './binding';
-export type { RetryNotice, RetryOptions, RetryReason } from '../call-policy';
+export type { RetryNotice, RetryOptions, RetryReason } from '../http/call-policy';

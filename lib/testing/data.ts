@@ -1,4 +1,4 @@
-import type { FattureInCloudCompany, FattureInCloudUser } from '../profile';
+import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
 
 /** Sample data in the shapes of Fatture in Cloud's documented responses. */
 export const SAMPLE_USER: FattureInCloudUser = {

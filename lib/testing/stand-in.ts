@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FattureInCloudCompany, FattureInCloudUser } from '../profile';
-import { isFattureInCloudScope } from '../scopes';
+import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
+import { isFattureInCloudScope } from '../oauth/scopes';
 import { ClientBook, clientsPage } from './clients';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
 import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';

@@ -1,5 +1,5 @@
 import { checkDuration } from '../config';
-import { Deadlines } from '../deadline';
+import { Deadlines } from '../http/deadline';
 import { asError, FattureInCloudError } from '../errors';
 import { publishStoreError, type StoreCall } from '../events';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from './store';

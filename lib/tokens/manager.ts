@@ -1,8 +1,8 @@
 import { checkMargin, type ClientConfig, type ClientOptions, describeValue, resolveClientConfig } from '../config';
 import { FattureInCloudTokenError } from '../errors';
 import { channels, codeOf, publish, type TokenRefreshEvent } from '../events';
-import { type AbortOptions, assertSignal, untilAborted } from '../abort';
-import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../refresh';
+import { type AbortOptions, assertSignal, untilAborted } from '../http/abort';
+import { DEFAULT_REFRESH_MARGIN_MS, type FattureInCloudTokenSet, isExpiring, refreshTokenSet } from '../oauth/refresh';
 import { type LockTiming, type Outcome, pause, underLock } from './lock';
 import { boundStore, type StoreCalls, storeTimeoutOf } from './bounded-store';
 import { MemoryTokenStore } from './stores/memory';

@@ -1,7 +1,7 @@
 import { describeValue } from '../config';
 import { codeOf } from '../events';
-import type { FattureInCloudTokenSet } from '../refresh';
-import { type AbortOptions, assertSignal, untilAborted } from '../abort';
+import type { FattureInCloudTokenSet } from '../oauth/refresh';
+import { type AbortOptions, assertSignal, untilAborted } from '../http/abort';
 import type { TokenStore } from './store';
 
 /**

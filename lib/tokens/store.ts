@@ -1,4 +1,4 @@
-import type { FattureInCloudTokenSet } from '../refresh';
+import type { FattureInCloudTokenSet } from '../oauth/refresh';
 
 /**
  * What a token store keeps under a key, and the four operations

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeValue } from '../config';
-import { type FattureInCloudTokenSet, toTokenSet } from '../refresh';
-import type { TokenResponse } from '../token-endpoint';
+import { type FattureInCloudTokenSet, toTokenSet } from '../oauth/refresh';
+import type { TokenResponse } from '../oauth/token-endpoint';
 import { tokenShapeProblem } from '../token-shape';
 
 /**

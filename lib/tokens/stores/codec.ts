@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FattureInCloudError } from '../../errors';
-import type { FattureInCloudTokenSet } from '../../refresh';
+import type { FattureInCloudTokenSet } from '../../oauth/refresh';
 import { createSealer, type SealKeyInput, type Sealer } from '../../seal';
 import type { StoredTokenSet } from '../store';
 import { assertTokenSet } from '../token-set';

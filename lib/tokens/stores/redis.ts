@@ -1,5 +1,5 @@
 import { checkDuration, describeValue } from '../../config';
-import { Deadlines } from '../../deadline';
+import { Deadlines } from '../../http/deadline';
 import { asError, FattureInCloudError, redact } from '../../errors';
 import { publishStoreError, type StoreCall } from '../../events';
 import type { SealKeyInput } from '../../seal';

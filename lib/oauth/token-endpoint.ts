@@ -1,7 +1,7 @@
-import type { ClientConfig } from './config';
-import { FattureInCloudError, FattureInCloudTokenError } from './errors';
-import { type JSONResponse, type Quote, requestJSON } from './http';
-import { tokenShapeProblem } from './token-shape';
+import type { ClientConfig } from '../config';
+import { FattureInCloudError, FattureInCloudTokenError } from '../errors';
+import { type JSONResponse, type Quote, requestJSON } from '../http/request';
+import { tokenShapeProblem } from '../token-shape';
 
 /** The two grants `POST /oauth/token` takes. */
 export type TokenGrant =

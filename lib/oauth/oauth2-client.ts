@@ -1,9 +1,9 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { OAuth2, type dataCallback, type oauth2tokenCallback } from 'oauth';
-import { type ClientConfig, DEFAULT_TIMEOUT_MS } from './config';
-import { deliver } from './deliver';
-import { FattureInCloudError } from './errors';
-import { labelOf, requestText } from './http';
+import { type ClientConfig, DEFAULT_TIMEOUT_MS } from '../config';
+import { deliver } from '../deliver';
+import { FattureInCloudError } from '../errors';
+import { labelOf, requestText } from '../http/request';
 import { refreshOnce } from './refresh';
 import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
 

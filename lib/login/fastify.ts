@@ -1,4 +1,4 @@
-import { FASTIFY_REPLY } from '../cookie-writer';
+import { FASTIFY_REPLY } from './cookie-writer';
 
 /**
  * `passport-fattureincloud/fastify`: a Fastify plugin that gives the

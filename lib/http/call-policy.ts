@@ -1,7 +1,7 @@
 import { abortableSleep } from './abort';
-import { describeValue } from './config';
-import { FattureInCloudError } from './errors';
-import { type APIRetryEvent, channels, publish } from './events';
+import { describeValue } from '../config';
+import { FattureInCloudError } from '../errors';
+import { type APIRetryEvent, channels, publish } from '../events';
 
 /**
  * The one policy for calls to Fatture in Cloud's API, whatever sends them (the

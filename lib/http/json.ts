@@ -1,4 +1,4 @@
-import { FattureInCloudError } from './errors';
+import { FattureInCloudError } from '../errors';
 
 /**
  * JSON from Fatture in Cloud, parsed as if hostile: nesting is bounded before

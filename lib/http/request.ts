@@ -1,7 +1,7 @@
 import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { withTimeout } from './deadline';
-import { FattureInCloudError, redact } from './errors';
+import { FattureInCloudError, redact } from '../errors';
 import { parseJSON } from './json';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { checkMargin, type ClientConfig, type ClientOptions, DEFAULT_TIMEOUT_MS, describeValue, resolveClientConfig } from './config';
-import { labelOf, withDeadline } from './http';
+import { checkMargin, type ClientConfig, type ClientOptions, DEFAULT_TIMEOUT_MS, describeValue, resolveClientConfig } from '../config';
+import { labelOf, withDeadline } from '../http/request';
 import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
-import { tokenShapeProblem } from './token-shape';
+import { tokenShapeProblem } from '../token-shape';
 
 /**
  * A stored set of tokens. Every refresh returns a new `refreshToken` and retires

@@ -1,22 +1,22 @@
 import type { Request } from 'express';
 import OAuth2Strategy = require('passport-oauth2');
-import { fetchProfile } from './api';
+import { fetchProfile } from './fetch-profile';
 import { readCallback } from './callback';
 import type { CookieStateStore } from './cookie-state-store';
-import { type ClientConfig, type ClientOptions, resolveClientConfig } from './config';
-import { deliver } from './deliver';
-import { FattureInCloudError, redact } from './errors';
-import { channels, codeOf, publish } from './events';
-import { JsonOAuth2Client } from './oauth2-client';
+import { type ClientConfig, type ClientOptions, resolveClientConfig } from '../config';
+import { deliver } from '../deliver';
+import { FattureInCloudError, redact } from '../errors';
+import { channels, codeOf, publish } from '../events';
+import { JsonOAuth2Client } from '../oauth/oauth2-client';
 import type { FattureInCloudProfile } from './profile';
 import {
   type EnsureFreshOptions,
   type FattureInCloudTokenSet,
   ensureFreshTokenSet,
   refreshTokenSet,
-} from './refresh';
-import { normalizeScope, type ScopeInput } from './scopes';
-import type { TokenResponse } from './token-endpoint';
+} from '../oauth/refresh';
+import { normalizeScope, type ScopeInput } from '../oauth/scopes';
+import type { TokenResponse } from '../oauth/token-endpoint';
 
 type PassedThroughOptions = Omit<
   OAuth2Strategy._StrategyOptionsBase,

@@ -1,4 +1,4 @@
-import { tokenShapeProblem } from './token-shape';
+import { tokenShapeProblem } from '../token-shape';
 
 /**
  * Reads what Fatture in Cloud sent back to the callback URL, before any request

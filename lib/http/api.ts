@@ -1,12 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { callWithPolicy, type RetryBudget } from './call-policy';
-import type { ClientConfig } from './config';
-import { FattureInCloudAPIError, type RateLimitInfo } from './errors';
-import { type JSONResponse, type Quote, requestJSON } from './http';
-import { type FattureInCloudProfile, type ParseProfileOptions, parseProfile } from './profile';
-import { tokenShapeProblem } from './token-shape';
+import type { ClientConfig } from '../config';
+import { FattureInCloudAPIError, type RateLimitInfo } from '../errors';
+import { type JSONResponse, type Quote, requestJSON } from './request';
+import { tokenShapeProblem } from '../token-shape';
 
-type APIClient = Pick<ClientConfig, 'baseURL' | 'timeout' | 'headers' | 'clientSecret'>;
+export type APIClient = Pick<ClientConfig, 'baseURL' | 'timeout' | 'headers' | 'clientSecret'>;
 
 /**
  * At login a person is waiting and the token is brand new: a 502/503/504 or a
@@ -35,19 +34,6 @@ export async function apiGet(client: APIClient, path: string, accessToken: strin
 function assertAccessToken(value: unknown): asserts value is string {
   const problem = tokenShapeProblem(value);
   if (problem) throw new TypeError(`an access token (a/…) is needed for Fatture in Cloud's API, got one that is ${problem}`);
-}
-
-/** Both calls are in flight together: the profile costs one round trip. */
-export async function fetchProfile(
-  client: APIClient,
-  accessToken: string,
-  options: ParseProfileOptions,
-): Promise<FattureInCloudProfile> {
-  const [userInfo, companies] = await Promise.all([
-    apiGet(client, '/user/info', accessToken),
-    apiGet(client, '/user/companies', accessToken),
-  ]);
-  return parseProfile(userInfo, companies, options);
 }
 
 const STATUS_ADVICE: Record<number, string> = {

@@ -1,5 +1,5 @@
 import type { Profile } from 'passport';
-import { FattureInCloudError } from './errors';
+import { FattureInCloudError } from '../errors';
 
 /**
  * The pure mapping from Fatture in Cloud's `GET /user/info` and

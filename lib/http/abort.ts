@@ -1,5 +1,5 @@
-import { describeValue } from './config';
-import { asError } from './errors';
+import { describeValue } from '../config';
+import { asError } from '../errors';
 
 /** `{ signal }`: an aborted caller stops waiting at once; work others share goes on for them. */
 export interface AbortOptions {

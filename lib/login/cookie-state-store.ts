@@ -1,8 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { checkDuration, describeValue } from './config';
+import { checkDuration, describeValue } from '../config';
 import { type CookieWriter, cookieWriterOf, missingResponseError } from './cookie-writer';
-import { createSealer, type Sealer } from './seal';
+import { createSealer, type Sealer } from '../seal';
 
 /**
  * OAuth `state` in a sealed cookie instead of the session, for apps without
