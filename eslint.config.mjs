@@ -27,7 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // `import X = require('x')` is how a CommonJS build imports `export =` modules.
-      '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
+      '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true, allow: ['^\\.{1,2}/'] }],
     },
   },
   {

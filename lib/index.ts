@@ -1,3 +1,4 @@
+import { lazyExports } from './lazy';
 import { FattureInCloudStrategy } from './login/strategy';
 
 export { FattureInCloudStrategy, FattureInCloudStrategy as Strategy };
@@ -15,7 +16,6 @@ export type {
   FattureInCloudVerifyWithRequest,
   FattureInCloudVerifyWithRequestAndParams,
 } from './login/strategy';
-export { CookieStateStore, STATE_REFUSALS } from './login/cookie-state-store';
 export type { CookieStateStoreOptions } from './login/cookie-state-store';
 export { Scope, isFattureInCloudScope } from './oauth/scopes';
 export type { FattureInCloudScope, ScopeInput } from './oauth/scopes';
@@ -25,7 +25,6 @@ export {
   FattureInCloudTokenError,
 } from './errors';
 export type { RateLimitInfo, TransportErrorCode } from './errors';
-export { parseProfile } from './login/profile';
 export type {
   FattureInCloudCompaniesResponse,
   FattureInCloudCompany,
@@ -35,16 +34,12 @@ export type {
   FattureInCloudUserInfoResponse,
   ParseProfileOptions,
 } from './login/profile';
-export { ensureFreshToken, refreshAccessToken } from './oauth/refresh';
-export { FattureInCloudTokens } from './tokens/manager';
 export type { AbortOptions } from './http/abort';
 export type { RefreshIdleOptions, RefreshIdleReport } from './tokens/refresh-idle';
 export { CHANNELS } from './events';
 export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, StoreErrorEvent, TokenRefreshEvent } from './events';
 export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager';
-export { MemoryTokenStore } from './tokens/stores/memory';
 export type { StoredTokenSet, TokenStore } from './tokens/store';
-export { tokenSetFingerprint, tokenSetFromParams } from './tokens/token-set';
 export type { EnsureFreshOptions, FattureInCloudTokenSet } from './oauth/refresh';
 export type { ClientOptions } from './config';
 export { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './config';
@@ -52,3 +47,39 @@ export type {
   AuthenticateOptionsFor,
   FattureInCloudPassportOptions,
 } from './login/passport-augmentation';
+
+/*
+ * Loaded at first use: starting a login needs none of these. Each is declared
+ * here for TypeScript and for Node's ESM loader, and defined by lazyExports.
+ */
+type CookieStateStoreModule = typeof import('./login/cookie-state-store');
+type ProfileModule = typeof import('./login/profile');
+type RefreshModule = typeof import('./oauth/refresh');
+type ManagerModule = typeof import('./tokens/manager');
+type MemoryStoreModule = typeof import('./tokens/stores/memory');
+type TokenSetModule = typeof import('./tokens/token-set');
+
+export let CookieStateStore: CookieStateStoreModule['CookieStateStore'];
+export type CookieStateStore = import('./login/cookie-state-store').CookieStateStore;
+export let STATE_REFUSALS: CookieStateStoreModule['STATE_REFUSALS'];
+export let parseProfile: ProfileModule['parseProfile'];
+export let ensureFreshToken: RefreshModule['ensureFreshToken'];
+export let refreshAccessToken: RefreshModule['refreshAccessToken'];
+export let FattureInCloudTokens: ManagerModule['FattureInCloudTokens'];
+export type FattureInCloudTokens = import('./tokens/manager').FattureInCloudTokens;
+export let MemoryTokenStore: MemoryStoreModule['MemoryTokenStore'];
+export type MemoryTokenStore = import('./tokens/stores/memory').MemoryTokenStore;
+export let tokenSetFingerprint: TokenSetModule['tokenSetFingerprint'];
+export let tokenSetFromParams: TokenSetModule['tokenSetFromParams'];
+
+lazyExports(module.exports as object, {
+  CookieStateStore: () => (require('./login/cookie-state-store') as CookieStateStoreModule).CookieStateStore,
+  STATE_REFUSALS: () => (require('./login/cookie-state-store') as CookieStateStoreModule).STATE_REFUSALS,
+  parseProfile: () => (require('./login/profile') as ProfileModule).parseProfile,
+  ensureFreshToken: () => (require('./oauth/refresh') as RefreshModule).ensureFreshToken,
+  refreshAccessToken: () => (require('./oauth/refresh') as RefreshModule).refreshAccessToken,
+  FattureInCloudTokens: () => (require('./tokens/manager') as ManagerModule).FattureInCloudTokens,
+  MemoryTokenStore: () => (require('./tokens/stores/memory') as MemoryStoreModule).MemoryTokenStore,
+  tokenSetFingerprint: () => (require('./tokens/token-set') as TokenSetModule).tokenSetFingerprint,
+  tokenSetFromParams: () => (require('./tokens/token-set') as TokenSetModule).tokenSetFromParams,
+});

@@ -100,6 +100,6 @@ describe('the layout of lib/', () => {
 
   it('the root holds only the shared modules and the entries', () => {
     const root = files.filter((file) => folderOf(file) === '').map((file) => relative(LIB, file));
-    expect(root.sort()).to.deep.equal(['config.ts', 'deliver.ts', 'errors.ts', 'events.ts', 'index.ts', 'postgres.ts', 'redis.ts', 'seal.ts', 'token-shape.ts']);
+    expect(root.sort()).to.deep.equal(['config.ts', 'deliver.ts', 'errors.ts', 'events.ts', 'index.ts', 'lazy.ts', 'postgres.ts', 'redis.ts', 'seal.ts', 'token-shape.ts']);
   });
 });

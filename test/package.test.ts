@@ -58,6 +58,29 @@ describe('the built package', () => {
     expect(JSON.parse(output)).to.deep.equal([0, 'function', true]);
   });
 
+  it('loads only what starting a login needs; the rest loads at first use, under every name ESM sees', async () => {
+    const output = await node([
+      '-e',
+      `const own = () => Object.keys(require.cache).filter((file) => file.includes('/dist/')).map((file) => file.split('/dist/')[1]);
+       const pkg = require('passport-fattureincloud');
+       const atStart = own();
+       const Tokens = pkg.FattureInCloudTokens;
+       const tokens = new Tokens({ clientID: 'id', clientSecret: 'secret' });
+       console.log(JSON.stringify([atStart, own().includes('tokens/manager.js'), tokens instanceof pkg.FattureInCloudTokens, Tokens === pkg.FattureInCloudTokens]));`,
+    ]);
+    const [atStart, managerLoaded, isInstance, stable] = JSON.parse(output) as [string[], boolean, boolean, boolean];
+    expect(atStart).to.include('login/strategy.js');
+    for (const later of ['tokens/manager.js', 'login/cookie-state-store.js', 'login/profile.js', 'http/request.js', 'oauth/refresh.js', 'seal.js']) expect(atStart).not.to.include(later);
+    expect([managerLoaded, isInstance, stable]).to.deep.equal([true, true, true]);
+    const names = await node([
+      '--input-type=module',
+      '-e',
+      `import * as pkg from 'passport-fattureincloud';
+       console.log(JSON.stringify(Object.keys(pkg).filter((name) => name !== 'default' && typeof pkg[name] !== 'undefined').sort()));`,
+    ]);
+    expect(JSON.parse(names)).to.include.members(['CookieStateStore', 'STATE_REFUSALS', 'parseProfile', 'ensureFreshToken', 'refreshAccessToken', 'FattureInCloudTokens', 'MemoryTokenStore', 'tokenSetFingerprint', 'tokenSetFromParams', 'FattureInCloudStrategy']);
+  });
+
   it('ships declarations next to the JavaScript', async () => {
     const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts', 'dist/redis.d.ts', 'dist/sdk/index.d.ts'].every((f) => fs.existsSync(f)))`]);
     expect(output).to.equal('true');

@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import OAuth2Strategy = require('passport-oauth2');
-import { fetchProfile } from './fetch-profile';
 import { readCallback } from './callback';
 import type { CookieStateStore } from './cookie-state-store';
 import { type ClientConfig, type ClientOptions, resolveClientConfig } from '../config';
@@ -9,12 +8,8 @@ import { FattureInCloudError, redact } from '../errors';
 import { channels, codeOf, publish } from '../events';
 import { JsonOAuth2Client } from '../oauth/oauth2-client';
 import type { FattureInCloudProfile } from './profile';
-import {
-  type EnsureFreshOptions,
-  type FattureInCloudTokenSet,
-  ensureFreshTokenSet,
-  refreshTokenSet,
-} from '../oauth/refresh';
+import { lazy } from '../lazy';
+import type { EnsureFreshOptions, FattureInCloudTokenSet } from '../oauth/refresh';
 import { normalizeScope, type ScopeInput } from '../oauth/scopes';
 import type { TokenResponse } from '../oauth/token-endpoint';
 
@@ -92,6 +87,10 @@ export interface FattureInCloudAuthenticateOptions {
 }
 
 const NAME = 'fattureincloud';
+
+/** What a callback and a refresh need, loaded at the first one: starting a login needs neither. */
+const profiles = lazy(() => require('./fetch-profile') as typeof import('./fetch-profile'));
+const refreshes = lazy(() => require('../oauth/refresh') as typeof import('../oauth/refresh'));
 
 export class FattureInCloudStrategy extends OAuth2Strategy {
   override name = NAME;
@@ -216,16 +215,16 @@ export class FattureInCloudStrategy extends OAuth2Strategy {
    * share one request. The returned `refreshToken` replaces the old one: store it.
    */
   refreshAccessToken(refreshToken: string): Promise<FattureInCloudTokenSet> {
-    return refreshTokenSet(this.client, refreshToken);
+    return refreshes().refreshTokenSet(this.client, refreshToken);
   }
 
   /** `tokenSet` itself while it is valid beyond the margin (5 minutes), else a refreshed one to store. */
   ensureFreshToken(tokenSet: FattureInCloudTokenSet, options?: EnsureFreshOptions): Promise<FattureInCloudTokenSet> {
-    return ensureFreshTokenSet(this.client, tokenSet, options);
+    return refreshes().ensureFreshTokenSet(this.client, tokenSet, options);
   }
 
   private async loadProfile(accessToken: string): Promise<FattureInCloudProfile> {
-    const profile = await fetchProfile(this.client, accessToken, {
+    const profile = await profiles().fetchProfile(this.client, accessToken, {
       includeCompanyAccessTokens: this.includeCompanyAccessTokens,
     });
     // Apps key their users on profile.id: an empty one would merge strangers.

@@ -3,11 +3,15 @@ import { OAuth2, type dataCallback, type oauth2tokenCallback } from 'oauth';
 import { type ClientConfig, DEFAULT_TIMEOUT_MS } from '../config';
 import { deliver } from '../deliver';
 import { FattureInCloudError } from '../errors';
-import { labelOf, requestText } from '../http/request';
-import { refreshOnce } from './refresh';
-import { requestToken, type TokenClient, type TokenResponse } from './token-endpoint';
+import { lazy } from '../lazy';
+import type { TokenClient, TokenResponse } from './token-endpoint';
 
 type TokenCallback = oauth2tokenCallback;
+
+/** The HTTP side, loaded at the first token request: a strategy that only redirects to consent needs none of it. */
+const http = lazy(() => require('../http/request') as typeof import('../http/request'));
+const tokenEndpoint = lazy(() => require('./token-endpoint') as typeof import('./token-endpoint'));
+const refreshes = lazy(() => require('./refresh') as typeof import('./refresh'));
 /** The `oauth` client passes `null` for "no error", though its typings do not admit it. */
 const NO_ERROR = null as unknown as Error;
 
@@ -58,7 +62,7 @@ export class JsonOAuth2Client extends OAuth2 {
 
   /** The inherited `get`, with the package's timeout, headers and errors; the token goes in the header. */
   override get(url: string, accessToken: string, callback: dataCallback): void {
-    const request = requestText({
+    const request = http().requestText({
       method: 'GET',
       url,
       headers: { ...this.settings.headers, Authorization: `Bearer ${accessToken}` },
@@ -66,7 +70,7 @@ export class JsonOAuth2Client extends OAuth2 {
       secrets: [this._clientSecret, accessToken],
     }).then(({ status, text }) => {
       if (status >= 200 && status < 300) return text;
-      throw new FattureInCloudError(`Fatture in Cloud answered ${labelOf('GET', url)} with HTTP ${status}`, { code: 'http_error', status });
+      throw new FattureInCloudError(`Fatture in Cloud answered ${http().labelOf('GET', url)} with HTTP ${status}`, { code: 'http_error', status });
     });
     // The `oauth` typings want an error object here even for success, where it passes null.
     deliver(request, (error, text) => {
@@ -81,8 +85,8 @@ export class JsonOAuth2Client extends OAuth2 {
       tokenURL: this._getAccessTokenUrl(),
       ...this.settings,
     };
-    if (params.grant_type === 'refresh_token') return refreshOnce(client, code);
+    if (params.grant_type === 'refresh_token') return refreshes().refreshOnce(client, code);
     const redirectURI = typeof params.redirect_uri === 'string' ? params.redirect_uri : undefined;
-    return requestToken(client, { grant_type: 'authorization_code', code, redirect_uri: redirectURI });
+    return tokenEndpoint().requestToken(client, { grant_type: 'authorization_code', code, redirect_uri: redirectURI });
   }
 }
