@@ -72,14 +72,34 @@ export type MemoryTokenStore = import('./tokens/stores/memory').MemoryTokenStore
 export let tokenSetFingerprint: TokenSetModule['tokenSetFingerprint'];
 export let tokenSetFromParams: TokenSetModule['tokenSetFromParams'];
 
-lazyExports(module.exports as object, {
-  CookieStateStore: () => (require('./login/cookie-state-store') as CookieStateStoreModule).CookieStateStore,
-  STATE_REFUSALS: () => (require('./login/cookie-state-store') as CookieStateStoreModule).STATE_REFUSALS,
-  parseProfile: () => (require('./login/profile') as ProfileModule).parseProfile,
-  ensureFreshToken: () => (require('./oauth/refresh') as RefreshModule).ensureFreshToken,
-  refreshAccessToken: () => (require('./oauth/refresh') as RefreshModule).refreshAccessToken,
-  FattureInCloudTokens: () => (require('./tokens/manager') as ManagerModule).FattureInCloudTokens,
-  MemoryTokenStore: () => (require('./tokens/stores/memory') as MemoryStoreModule).MemoryTokenStore,
-  tokenSetFingerprint: () => (require('./tokens/token-set') as TokenSetModule).tokenSetFingerprint,
-  tokenSetFromParams: () => (require('./tokens/token-set') as TokenSetModule).tokenSetFromParams,
-});
+interface LazyExports {
+  CookieStateStore: typeof CookieStateStore;
+  STATE_REFUSALS: typeof STATE_REFUSALS;
+  parseProfile: typeof parseProfile;
+  ensureFreshToken: typeof ensureFreshToken;
+  refreshAccessToken: typeof refreshAccessToken;
+  FattureInCloudTokens: typeof FattureInCloudTokens;
+  MemoryTokenStore: typeof MemoryTokenStore;
+  tokenSetFingerprint: typeof tokenSetFingerprint;
+  tokenSetFromParams: typeof tokenSetFromParams;
+}
+
+const cookieStateStore = (): CookieStateStoreModule => require('./login/cookie-state-store') as CookieStateStoreModule;
+const refresh = (): RefreshModule => require('./oauth/refresh') as RefreshModule;
+const tokenSet = (): TokenSetModule => require('./tokens/token-set') as TokenSetModule;
+
+lazyExports<LazyExports>(
+  module.exports as object,
+  {
+    CookieStateStore: () => cookieStateStore().CookieStateStore,
+    STATE_REFUSALS: () => cookieStateStore().STATE_REFUSALS,
+    parseProfile: () => (require('./login/profile') as ProfileModule).parseProfile,
+    ensureFreshToken: () => refresh().ensureFreshToken,
+    refreshAccessToken: () => refresh().refreshAccessToken,
+    FattureInCloudTokens: () => (require('./tokens/manager') as ManagerModule).FattureInCloudTokens,
+    MemoryTokenStore: () => (require('./tokens/stores/memory') as MemoryStoreModule).MemoryTokenStore,
+    tokenSetFingerprint: () => tokenSet().tokenSetFingerprint,
+    tokenSetFromParams: () => tokenSet().tokenSetFromParams,
+  },
+  (values) => ({ CookieStateStore, STATE_REFUSALS, parseProfile, ensureFreshToken, refreshAccessToken, FattureInCloudTokens, MemoryTokenStore, tokenSetFingerprint, tokenSetFromParams } = values),
+);

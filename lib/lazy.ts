@@ -9,14 +9,18 @@ export function lazy<T>(load: () => T): () => T {
 }
 
 /**
- * Defines `names` on a CommonJS module's exports as getters that load on first
- * read. Each name must also be declared `export let` in the module, so
- * TypeScript emits `exports.name = void 0` (which is how Node's ESM loader
- * finds a CommonJS module's names) and the declaration file types it.
+ * Defines each of `loaders` on a CommonJS module's exports as a getter that
+ * loads on first read. Each name is also declared `export let` in the module,
+ * so TypeScript emits `exports.name = void 0` (how Node's ESM loader finds a
+ * CommonJS module's names) and the declaration file types it. Where a
+ * transpiler binds the exports itself (esbuild, under tsx), they cannot be
+ * redefined: `assign` gets every value at once instead.
  */
-export function lazyExports(exports: object, names: Record<string, () => unknown>): void {
-  for (const [name, load] of Object.entries(names)) {
-    const value = lazy(load);
-    Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: value });
+export function lazyExports<T extends object>(exports: object, loaders: { [K in keyof T]: () => T[K] }, assign: (values: T) => void): void {
+  const names = Object.keys(loaders) as (keyof T & string)[];
+  if (names.some((name) => Object.getOwnPropertyDescriptor(exports, name)?.configurable === false)) {
+    assign(Object.fromEntries(names.map((name) => [name, loaders[name]()])) as T);
+    return;
   }
+  for (const name of names) Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: lazy(loaders[name]) });
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { freePort } from './support/ports';
 import { spawnNode } from './support/processes';
 import { RedisServer } from './support/redis-server';
+import { requireServers, stopServers } from './support/servers';
 
 /** Starts the example as `npm start` does; resolves once it exits (or was stopped at `stopWhen`), with what it printed. */
 async function runExample(env: NodeJS.ProcessEnv, stopWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
@@ -45,10 +46,11 @@ describe('starting the example: one clear line for each bad setting', () => {
 
   describe('with a real redis-server', () => {
     let redis: RedisServer;
-    before(async () => {
+    before(async function () {
+      requireServers(this, 'redis');
       redis = await RedisServer.start();
     });
-    after(() => redis.stop());
+    after(() => stopServers(redis));
 
     it('says where sessions and tokens live, and refuses a token key that is not 32 bytes', async () => {
       const ok = await runExample({ REDIS_URL: redis.url, SESSION_SECRET: 'x'.repeat(32) }, /kept in Redis/);

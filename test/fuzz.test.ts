@@ -3,13 +3,14 @@ import fc from 'fast-check';
 import nock from 'nock';
 import { FattureInCloudStrategy } from '../lib/index';
 import { BASE, CALLBACK_URL, CLIENT_ID, CLIENT_SECRET, serializations } from './helpers';
+import { scaled } from './support/scale';
 
 /**
  * Property-based: whatever the callback query and whatever Fatture in Cloud
  * answers, a login ends in exactly one of success, fail or error, and nothing
  * but a success carries a secret.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? scaled(200, 1000));
 const CODE = 'c/fuzz-authorization-code-value';
 const ACCESS = 'a/fuzz-access-token-value-000';
 const REFRESH = 'r/fuzz-refresh-token-value-00';

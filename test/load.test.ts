@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import { createApp } from '../example/app';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { loginThroughExample, runBounded } from './support/login-client';
+import { scaled } from './support/scale';
 
-const LOGINS = 1000;
+const LOGINS = scaled(100, 1000);
 const CONCURRENCY = 50;
 
 describe(`load: ${LOGINS} logins through the example and its token store at concurrency ${CONCURRENCY}`, () => {

@@ -4,6 +4,7 @@ import { FattureInCloudTokens } from '../lib/index';
 import { RedisTokenStore } from '../lib/redis';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { RedisServer } from './support/redis-server';
+import { requireServers } from './support/servers';
 import { expiring, grantAtStandIn } from './support/stand-in-login';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
@@ -17,6 +18,9 @@ const CRASHES = 5;
 describe('durability: Redis crashed right after a rotation', function () {
   this.timeout(120_000);
   let standIn: FattureInCloudStandIn;
+  before(function () {
+    requireServers(this, 'redis');
+  });
   beforeEach(async () => {
     standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT });
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { reportNotRun } from './support/servers';
 
 /**
  * Root hooks: any unhandled rejection or uncaught exception during a test fails
@@ -22,5 +23,6 @@ export const mochaHooks = {
   afterAll(): void {
     process.off('unhandledRejection', record);
     process.off('uncaughtException', record);
+    reportNotRun();
   },
 };

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { requireServers, serversOfGlue } from './support/servers';
 
 /**
  * Every `js`, `ts` and `typescript` block of README.md and docs/*.md is checked:
@@ -146,7 +147,7 @@ describe('the docs\' code blocks, each checked', function () {
 
   for (const { block, glue } of planned) {
     const how = glue.map((entry) => entry.how).join(' and ') || 'no check';
-    it(`${block.doc} · ${block.heading} (${block.name}): ${how}`, async () => {
+    it(`${block.doc} · ${block.heading} (${block.name}): ${how}`, async function () {
       expect(glue, `no glue for ${block.name}: add test/snippets/${block.name}.<${HOWS.join('|')}>`).to.have.length(1);
       const [{ how: only, file: glueFile }] = glue as [{ how: How; file: string }];
       if (only === 'verbatim') {
@@ -157,6 +158,8 @@ describe('the docs\' code blocks, each checked', function () {
       const file = join(outDir, `${block.name}.${only.replace(/^(check|run)\./, '')}`);
       expect(typeErrors.get(file) ?? [], 'type errors').to.deep.equal([]);
       if (only.startsWith('run.')) {
+        // Checked above with or without a server; run only where the servers its glue starts can start.
+        requireServers(this, ...serversOfGlue(readFileSync(glueFile, 'utf8')));
         const args = /\.m?ts$/.test(file) ? ['--import', 'tsx', file] : [file];
         // Not under c8: a docs check measures no coverage, and tsx's ESM source maps are data: URLs c8 cannot read.
         // Empty, not unset: Node hands a parent's NODE_V8_COVERAGE to a child whose env lacks it.

@@ -10,6 +10,7 @@ import { expectNoSecrets } from './helpers';
 import { PostgresServer } from './support/postgres-server';
 import { RedisServer } from './support/redis-server';
 import { expiring, grantAtStandIn } from './support/stand-in-login';
+import { requireServers, stopServers } from './support/servers';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 
@@ -133,12 +134,11 @@ describe('store failures keep the backend\'s own words, and no secret', function
   this.timeout(60_000);
   let redis: RedisServer;
   let postgres: PostgresServer;
-  before(async () => {
+  before(async function () {
+    requireServers(this, 'redis', 'postgres');
     [redis, postgres] = await Promise.all([RedisServer.start(), PostgresServer.start()]);
   });
-  after(async () => {
-    await Promise.all([redis.stop(), postgres.stop()]);
-  });
+  after(() => stopServers(redis, postgres));
 
   const set: FattureInCloudTokenSet = { accessToken: 'a/edge-access-token-0123456789', refreshToken: 'r/edge-refresh-token-0123456789', tokenType: 'bearer', expiresIn: 86_400, expiresAt: Date.now() + 86_400_000 };
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,11 +100,9 @@ export class PostgresServer {
 }
 
 function postgresBin(): string {
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((version) => existsSync(join(base, version, 'bin', 'initdb'))) : [];
-  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error(`no PostgreSQL server binaries under ${base} (apt-get install postgresql)`);
-  return join(base, newest, 'bin');
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql or on PATH (apt-get install postgresql)');
+  return bin;
 }
 
 function isRoot(): boolean {
@@ -147,3 +145,24 @@ function childrenOf(pid: number): number[] {
     })
     .map(Number);
 }
+
+/** Whether `command` is on PATH. */
+export function onPath(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** PostgreSQL's server binaries: Debian keeps them under /usr/lib/postgresql/N/bin, other systems on PATH. */
+export function postgresBinDir(): string | undefined {
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base) ? readdirSync(base).filter((version) => existsSync(join(base, version, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (newest) return join(base, newest, 'bin');
+  if (!onPath('initdb') || !onPath('pg_ctl')) return undefined;
+  return execFileSync('sh', ['-c', 'dirname "$(command -v initdb)"'], { encoding: 'utf8' }).trim();
+}
+

@@ -4,9 +4,9 @@
  * concurrent `tokens.get(key)` and prints one JSON line with every outcome.
  * With `dieAfterLock`, it SIGKILLs itself the moment it takes the refresh lock.
  */
-import { FattureInCloudTokens, type TokenStore } from '../../lib/index';
-import { openRedisStore, type RedisTarget } from './stores';
-import { openPostgresStore, type PostgresTarget } from './postgres-stores';
+import { openCaller } from './callers';
+import type { PostgresTarget } from './postgres-stores';
+import type { RedisTarget } from './stores';
 
 export interface WorkerConfig {
   /** Where the store is; `redisURL` alone means node-redis on one server. */
@@ -29,11 +29,9 @@ export type WorkerOutcome =
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
-  const target = config.target ?? { kind: 'node-redis', url: config.redisURL ?? '' };
-  const options = { lockTTL: config.lockTTL, encryptionKey: config.encryptionKey };
-  const opened = target.kind === 'postgres' ? await openPostgresStore(target, options) : await openRedisStore(target, options);
-  const store: TokenStore = opened.store;
+  const caller = await openCaller(config);
   if (config.dieAfterLock) {
+    const { store } = caller;
     const lock = store.lock.bind(store);
     store.lock = async (key, owner, ttl) => {
       const taken = await lock(key, owner, ttl);
@@ -41,25 +39,11 @@ async function main(): Promise<void> {
       return taken;
     };
   }
-  const tokens = new FattureInCloudTokens({ clientID: config.clientID, clientSecret: config.clientSecret, baseURL: config.baseURL, timeout: config.timeout, store });
   process.stdout.write('ready\n');
   await new Promise((resolve) => process.stdin.once('data', resolve));
   process.stdin.destroy(); // an open stdin would keep the process alive
-  const outcomes = await Promise.all(Array.from({ length: config.concurrency }, () => timedGet(tokens, config.key)));
-  process.stdout.write(`${JSON.stringify(outcomes)}\n`);
-  await opened.close();
-}
-
-async function timedGet(tokens: FattureInCloudTokens, key: string): Promise<WorkerOutcome> {
-  const startedAt = Date.now();
-  try {
-    const set = await tokens.get(key);
-    if (!set) throw Object.assign(new Error('nothing stored'), { code: 'missing' });
-    return { ok: true, accessToken: set.accessToken, refreshToken: set.refreshToken, expiresAt: set.expiresAt, startedAt, ms: Date.now() - startedAt };
-  } catch (error) {
-    const { code = 'unknown', message = String(error) } = error as { code?: string; message?: string };
-    return { ok: false, code, message, startedAt, ms: Date.now() - startedAt };
-  }
+  process.stdout.write(`${JSON.stringify(await caller.run())}\n`);
+  await caller.close();
 }
 
 main().catch((error: unknown) => {
