@@ -61,12 +61,19 @@ export function apiError(response: JSONResponse, label: string, quote: Quote): F
   );
 }
 
+/**
+ * The longest wait an answer can ask for, in seconds: setTimeout's own ceiling
+ * (about 24.8 days). A longer `Retry-After` (or one with more digits than a
+ * Number holds) is this: finite, and past any `maxWait`, so the error comes at once.
+ */
+export const MAX_RETRY_AFTER_S = Math.floor(2 ** 31 / 1000);
+
 /** Seconds, from either form RFC 9110 allows: a number of seconds or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  if (/^\d+$/.test(value.trim())) return Math.min(Number(value.trim()), MAX_RETRY_AFTER_S);
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+  return Number.isNaN(date) ? undefined : Math.min(Math.max(0, Math.ceil((date - now) / 1000)), MAX_RETRY_AFTER_S);
 }
 
 const RATE_LIMIT_HEADERS = {

@@ -2,6 +2,8 @@ import axios, { type AxiosAdapter, type AxiosResponse, isAxiosError } from 'axio
 import { parseRateLimit } from '../http/api';
 import { callWithPolicy, type RetryBudget, type RetryNotice } from '../http/call-policy';
 import type { RateLimitInfo } from '../errors';
+import { FattureInCloudError } from '../errors';
+import { timeoutError } from '../http/request';
 import { toPackageError } from './errors';
 
 /**
@@ -10,6 +12,8 @@ import { toPackageError } from './errors';
  */
 
 export interface PolicySettings {
+  /** The only origin the access token goes to: the binding's base URL's. */
+  origin: string;
   timeout: number;
   retry: RetryBudget;
   /** The access token to send: fresh for every attempt. */
@@ -27,6 +31,8 @@ export function policyAdapter(settings: PolicySettings): AxiosAdapter {
   return async (config) => {
     const method = (config.method ?? 'get').toUpperCase();
     const url = new URL(axios.getUri(config));
+    // Before any token is read or refreshed: a request elsewhere never carries one.
+    if (url.origin !== settings.origin) throw foreignOrigin(method, url, settings.origin);
     // A stream (a file upload) cannot be sent twice.
     const replayable = !isStream(config.data);
     // The SDK set the header from Configuration.accessToken (one `tokens.get`); later attempts ask again.
@@ -45,18 +51,45 @@ export function policyAdapter(settings: PolicySettings): AxiosAdapter {
       onRetry: settings.onRetry,
       send: async (accessToken) => {
         config.headers.set('Authorization', `Bearer ${accessToken}`);
-        const context = { label: `${method} ${url.pathname}`, origin: url.origin, timeout: settings.timeout, accessToken, signal: config.signal as AbortSignal | undefined };
+        const callerSignal = config.signal as AbortSignal | undefined;
+        const context = { label: `${method} ${url.pathname}`, origin: url.origin, timeout: settings.timeout, accessToken, signal: callerSignal };
+        // axios's own timeout stops at the headers: this one bounds the attempt, body included.
+        const attempt = new AbortController();
+        const timer = setTimeout(() => attempt.abort(), settings.timeout);
         try {
-          const response = await send(config);
+          const response = await send({ ...config, signal: callerSignal ? AbortSignal.any([callerSignal, attempt.signal]) : attempt.signal });
           report(settings.onRateLimit, response.headers);
-          return response;
+          return withoutToken(response);
         } catch (error) {
+          if (attempt.signal.aborted && !callerSignal?.aborted) throw timeoutError(context.label, settings.timeout);
           if (isAxiosError(error) && error.response) report(settings.onRateLimit, error.response.headers);
           throw toPackageError(error, context);
+        } finally {
+          clearTimeout(timer);
+          // The request config outlives the call (the response and errors point at it): it keeps no token.
+          config.headers.set('Authorization', REDACTED);
         }
       },
     });
   };
+}
+
+const REDACTED = 'Bearer [redacted]';
+
+/**
+ * The response as the app gets it: its config's Authorization masked (the
+ * finally above) and no raw request, whose head holds the header as it was sent.
+ */
+function withoutToken(response: AxiosResponse): AxiosResponse {
+  response.request = undefined;
+  return response;
+}
+
+function foreignOrigin(method: string, url: URL, origin: string): FattureInCloudError {
+  return new FattureInCloudError(
+    `${method} ${url.origin}${url.pathname} was refused before it was sent: the binding sends the user's token only to ${origin} (its baseURL); use another axios instance for other hosts`,
+    { code: 'foreign_origin' },
+  );
 }
 
 function report(onRateLimit: PolicySettings['onRateLimit'], headers: AxiosResponse['headers']): void {

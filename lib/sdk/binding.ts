@@ -30,12 +30,21 @@ export interface FattureInCloudSDKOptions {
  */
 export type SDKAxiosInstance = NonNullable<ConstructorParameters<typeof UserApi>[2]>;
 
+type APIConstructorParameters = ConstructorParameters<typeof UserApi>;
+
 /** Any of the SDK's API classes (`ClientsApi`, `IssuedDocumentsApi`, …): they share one constructor. */
-export type FattureInCloudAPIClass<T> = new (...args: ConstructorParameters<typeof UserApi>) => T;
+export type FattureInCloudAPIClass<T> = new (...args: APIConstructorParameters) => T;
+
+/**
+ * A class whose constructor is exactly the API classes' `(configuration?,
+ * basePath?, axios?)`: what takes those arguments among others (`Date`, a
+ * class of `...args: any[]`) is `never`, a type error at the call.
+ */
+export type OnlyAPIClass<C> = C extends new (...args: infer P) => unknown ? (APIConstructorParameters extends P ? (P extends APIConstructorParameters ? C : never) : never) : never;
 
 export interface FattureInCloudSDK {
   /** `new ApiClass(configuration, undefined, axios)`: every call with a fresh token and the call policy. */
-  api<T>(ApiClass: FattureInCloudAPIClass<T>): T;
+  api<C extends FattureInCloudAPIClass<object>>(ApiClass: OnlyAPIClass<C>): InstanceType<C>;
   /** Its `accessToken` is a fresh token per call; `basePath` is the base URL. */
   readonly configuration: Configuration;
   /** The instance `api` builds with: for requests the SDK does not cover. */
@@ -53,7 +62,8 @@ export function fattureInCloudSDK(options: FattureInCloudSDKOptions): FattureInC
   const accessToken = async (): Promise<string> => (await tokens.get(key) ?? noTokenSet()).accessToken;
   const recover = async (used: string): Promise<string> => (await tokens.refresh(key, { accessToken: used }) ?? noTokenSet()).accessToken;
   const instance = axios.create({ baseURL, timeout, maxRedirects: 0 });
-  instance.defaults.adapter = policyAdapter({
+  const adapter = policyAdapter({
+    origin: new URL(baseURL).origin,
     timeout,
     retry,
     accessToken,
@@ -61,13 +71,16 @@ export function fattureInCloudSDK(options: FattureInCloudSDKOptions): FattureInC
     onRateLimit,
     onRetry,
   });
+  instance.defaults.adapter = adapter;
   // Whatever axios rejects with on its own (a cancellation it saw first) carries the request's headers: replaced too.
   instance.interceptors.response.use(undefined, (error: unknown) => Promise.reject(toPackageError(error, contextOf((error as AxiosError | undefined)?.config, timeout))));
-  const configuration = new Configuration({ accessToken, basePath: baseURL });
+  // Handed to an API class on its own (`new ClientsApi(fic.configuration)`, the SDK's documented
+  // pattern), it still sends through the policy: the SDK merges baseOptions into every request.
+  const configuration = new Configuration({ accessToken, basePath: baseURL, baseOptions: { adapter, timeout, maxRedirects: 0 } });
   return {
-    api: (ApiClass) => {
+    api: <C extends FattureInCloudAPIClass<object>>(ApiClass: OnlyAPIClass<C>) => {
       if (typeof ApiClass !== 'function') throw new TypeError(`fattureInCloudSDK: api() needs one of the SDK's API classes (such as ClientsApi), got ${describeValue(ApiClass)}`);
-      return new ApiClass(configuration, undefined, instance);
+      return new (ApiClass as C)(configuration, undefined, instance) as InstanceType<C>;
     },
     configuration,
     axios: instance,

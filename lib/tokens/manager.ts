@@ -37,6 +37,25 @@ export interface FattureInCloudTokensOptions extends ClientOptions {
 const MAX_KEY_LENGTH = 512;
 
 /**
+ * A rotated set Fatture in Cloud issued that the store did not take: its
+ * refresh token is the only live one, so it is held here and written at the
+ * next chance (the next call for its key, or a retry in the background).
+ */
+interface HeldRotation {
+  spent: string;
+  next: FattureInCloudTokenSet;
+  retryIn: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Attempts at writing a rotation while the lock is held, and the pause before the second. */
+const WRITE_ATTEMPTS = 3;
+const FIRST_WRITE_PAUSE_MS = 100;
+/** The background retries of a held rotation: from this, doubling, up to the cap. */
+const HELD_RETRY_MS = 500;
+const HELD_RETRY_CAP_MS = 30_000;
+
+/**
  * Where a user's Fatture in Cloud token set lives and stays valid. `get` hands
  * out a set valid beyond the margin, refreshing it first when it must: one
  * refresh for every caller, in this process (a shared promise) and across
@@ -54,6 +73,8 @@ export class FattureInCloudTokens {
   private readonly expiring: Staleness = (stored) => isExpiring(stored.tokens, this.refreshMargin);
   /** Refreshes in flight in this process, by key: callers share one. */
   private readonly refreshing = new Map<string, Promise<FattureInCloudTokenSet | undefined>>();
+  /** Rotations the store has yet to take, by key. */
+  private readonly held = new Map<string, HeldRotation>();
 
   constructor(options: FattureInCloudTokensOptions) {
     const client = resolveClientConfig(options, 'FattureInCloudTokens');
@@ -77,6 +98,8 @@ export class FattureInCloudTokens {
     const { accessToken, refreshToken, tokenType, expiresIn, expiresAt, refreshTokenIssuedAt } = tokenSet;
     const tokens = { accessToken, refreshToken, tokenType, expiresIn, expiresAt, ...(refreshTokenIssuedAt === undefined ? {} : { refreshTokenIssuedAt }) };
     await this.stored.write(key, { tokens });
+    // A new login supersedes a rotation still held: the store has the newer grant now.
+    this.forgetHeld(key);
   }
 
   /**
@@ -88,6 +111,8 @@ export class FattureInCloudTokens {
     assertKey(key, 'get');
     const signal = options?.signal;
     assertSignal(signal, 'FattureInCloudTokens.get');
+    const held = this.held.has(key) ? await untilAborted(this.writeHeld(key, this.expiring), signal) : undefined;
+    if (held) return held.value;
     const outcome = this.usable(await untilAborted(this.stored.read(key), signal), this.expiring);
     return outcome ? outcome.value : untilAborted(this.refreshOnce(key, this.expiring), signal);
   }
@@ -104,6 +129,7 @@ export class FattureInCloudTokens {
     const seenFingerprint = fingerprintOf(seen);
     const { signal } = options;
     assertSignal(signal, 'FattureInCloudTokens.refresh');
+    if (this.held.has(key)) await untilAborted(this.writeHeld(key, () => true), signal).catch(() => undefined);
     const stored = await untilAborted(this.stored.read(key), signal);
     if (!stored) return undefined;
     if (stored.dead) throw deadGrantError();
@@ -132,6 +158,7 @@ export class FattureInCloudTokens {
   /** Forgets the set under `key` (at logout). A refresh in flight will not bring it back. */
   async delete(key: string): Promise<void> {
     assertKey(key, 'delete');
+    this.forgetHeld(key);
     await this.stored.delete(key);
   }
 
@@ -181,12 +208,80 @@ export class FattureInCloudTokens {
       if (!isInvalidGrant(error)) throw error;
       return this.afterRefusal(key, stored, flight);
     }
-    if (await this.stored.replace(key, spent, { tokens: next })) {
+    const written = await this.writeRotation(key, spent, next);
+    if (written !== false) {
       flight.outcome = 'refreshed';
       return next;
     }
     // Lost the compare-and-set: a login saved a newer set meanwhile, or a logout deleted it.
     return this.adoptStored(key);
+  }
+
+  /**
+   * The compare-and-set of a rotation, tried again while the lock is young (it
+   * is idempotent: a write that landed but whose answer was lost makes the
+   * next attempt false, and the stored set is then this very one). If the
+   * store still fails, the set is held in this process, never dropped:
+   * 'held' then, and the callers get it meanwhile.
+   */
+  private async writeRotation(key: string, spent: string, next: FattureInCloudTokenSet): Promise<boolean | 'held'> {
+    const giveUpAt = Date.now() + this.lockTiming().ttl / 2;
+    for (let attempt = 1, pauseMs = FIRST_WRITE_PAUSE_MS; ; attempt++, pauseMs *= 2) {
+      try {
+        return await this.stored.replace(key, spent, { tokens: next });
+      } catch {
+        // Published by the store already (fattureincloud:store:error).
+        if (attempt >= WRITE_ATTEMPTS || Date.now() + pauseMs > giveUpAt) break;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+    this.hold(key, spent, next);
+    return 'held';
+  }
+
+  private hold(key: string, spent: string, next: FattureInCloudTokenSet): void {
+    this.forgetHeld(key);
+    const held: HeldRotation = { spent, next, retryIn: HELD_RETRY_MS, timer: undefined };
+    this.held.set(key, held);
+    this.retryHeldLater(key, held);
+  }
+
+  private retryHeldLater(key: string, held: HeldRotation): void {
+    held.timer = setTimeout(() => {
+      this.writeHeld(key, () => true).catch(() => {
+        if (this.held.get(key) !== held) return;
+        held.retryIn = Math.min(held.retryIn * 2, HELD_RETRY_CAP_MS);
+        this.retryHeldLater(key, held);
+      });
+    }, held.retryIn);
+    // The retry alone does not keep a process alive.
+    held.timer.unref();
+  }
+
+  /**
+   * Writes the rotation held for `key`, if any. Written, or superseded (a
+   * login, a logout, or the write had landed): forgotten, and the store is
+   * the answer (undefined). The store still failing: the held set itself while
+   * it is not stale, else the store's error (never an expired set).
+   */
+  private async writeHeld(key: string, stale: Staleness): Promise<Outcome<FattureInCloudTokenSet>> {
+    const held = this.held.get(key);
+    if (!held) return undefined;
+    try {
+      await this.stored.replace(key, held.spent, { tokens: held.next });
+    } catch (error) {
+      if (this.held.get(key) === held && !stale({ tokens: held.next })) return { value: { ...held.next } };
+      throw error;
+    }
+    if (this.held.get(key) === held) this.forgetHeld(key);
+    return undefined;
+  }
+
+  private forgetHeld(key: string): void {
+    const held = this.held.get(key);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.held.delete(key);
   }
 
   /**

@@ -29,8 +29,12 @@ interface StoredValue {
 export interface TokenSetCodec {
   readonly sealed: boolean;
   encode(stored: StoredTokenSet, place: string): string;
-  /** `describe` names the place for the error (a Redis key, a table row); called only on a failure. */
-  decode(raw: string, place: string, describe: () => string): StoredTokenSet;
+  /**
+   * `describe` names the place for the error (a Redis key, a table row); called
+   * only on a failure. `rt`, where the store keeps the compare-and-set's digest
+   * outside the value (a SQL column), must match the set too.
+   */
+  decode(raw: string, place: string, describe: () => string, rt?: string): StoredTokenSet;
 }
 
 export function createCodec(encryptionKey: SealKeyInput | readonly SealKeyInput[] | undefined, where: string): TokenSetCodec {
@@ -41,13 +45,14 @@ export function createCodec(encryptionKey: SealKeyInput | readonly SealKeyInput[
   return {
     sealed: sealer !== undefined,
     encode: (stored, place) => encode(stored, place, sealer),
-    decode: (raw, place, describe) => {
+    decode: (raw, place, describe, rt) => {
       let stored = decoded.get(place);
       if (stored?.raw !== raw) {
         stored = { raw, stored: decode(raw, place, describe, sealer) };
         if (decoded.size >= MAX_DECODED) decoded.clear();
         decoded.set(place, stored);
       }
+      if (rt !== undefined && rt !== refreshTokenDigest(stored.stored.tokens.refreshToken)) throw mismatch(describe);
       return copyOf(stored.stored);
     },
   };
@@ -91,7 +96,16 @@ function decode(raw: string, place: string, describe: () => string, sealer: Seal
       { code: 'store_corrupt' },
     );
   }
-  return value?.dead ? { tokens, dead: true } : { tokens };
+  // `rt` lies outside the seal: one that is not this set's would make every compare-and-set fail, and every rotation be lost.
+  if (value?.rt !== refreshTokenDigest(tokens.refreshToken)) throw mismatch(describe);
+  return value.dead ? { tokens, dead: true } : { tokens };
+}
+
+function mismatch(describe: () => string): FattureInCloudError {
+  return new FattureInCloudError(
+    `The value ${describe()} holds a compare-and-set digest (rt) that is not its own token set's: it was changed by something other than this store, and no refresh is tried on it`,
+    { code: 'store_corrupt' },
+  );
 }
 
 function parseStored(raw: string): StoredValue | undefined {

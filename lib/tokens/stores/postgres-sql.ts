@@ -1,3 +1,5 @@
+import { MAX_STORED_BYTES } from './codec';
+
 /**
  * The SQL PostgresTokenStore sends, as data, for one table name (quoted once,
  * here). `rt` is a SHA-256 of the refresh token, for the compare-and-set; the
@@ -38,7 +40,8 @@ CREATE TABLE IF NOT EXISTS ${locks} (
   owner text NOT NULL,
   expires_at timestamptz NOT NULL
 );`,
-    read: `SELECT value FROM ${sets} WHERE key = $1`,
+    // An oversized value (planted: a set is well under 1 KiB) is refused in the database, not sent whole.
+    read: `SELECT rt, CASE WHEN octet_length(value) <= ${MAX_STORED_BYTES} THEN value END AS value FROM ${sets} WHERE key = $1`,
     write: `INSERT INTO ${sets} (key, rt, value) VALUES ($1, $2, $3)
   ON CONFLICT (key) DO UPDATE SET rt = EXCLUDED.rt, value = EXCLUDED.value, updated_at = clock_timestamp()`,
     replace: `UPDATE ${sets} SET rt = $3, value = $4, updated_at = clock_timestamp() WHERE key = $1 AND rt = $2`,

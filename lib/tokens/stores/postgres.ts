@@ -91,9 +91,11 @@ export class PostgresTokenStore implements TokenStore {
   async read(key: string): Promise<StoredTokenSet | undefined> {
     const place = this.placeOf(key);
     const { rows } = await this.query('read', this.sql.read, [key]);
-    const value = (rows[0] as { value?: unknown } | undefined)?.value;
-    if (value === undefined) return undefined;
-    return this.codec.decode(typeof value === 'string' ? value : '', place, () => `of key ${JSON.stringify(key)} in ${this.table}`);
+    const row = rows[0] as { rt?: unknown; value?: unknown } | undefined;
+    if (!row) return undefined;
+    // A NULL value is one over the bound; a row whose rt column is not its set's would lose every rotation.
+    const { rt, value } = row;
+    return this.codec.decode(typeof value === 'string' ? value : '', place, () => `of key ${JSON.stringify(key)} in ${this.table}`, typeof rt === 'string' ? rt : '');
   }
 
   async write(key: string, stored: StoredTokenSet): Promise<void> {

@@ -69,18 +69,31 @@ function optional(client: object, name: string, ...args: unknown[]): Promise<unk
   return typeof method === 'function' ? method.apply(client, args) : Promise.reject(new TypeError(`this Redis client has no ${name}()`));
 }
 
-const SHARED_METHODS = ['get', 'set', 'del', 'eval'] as const;
+const SHARED_METHODS = ['get', 'set', 'del', 'eval', 'sendCommand'] as const;
+
+/**
+ * Which client this is, by its own marks: node-redis clients and clusters have
+ * boolean `isOpen` and `isReady` and `withTypeMapping()`; ioredis and iovalkey
+ * have `defineCommand()` and an `options` object. Anything else, a hand-made
+ * wrapper among them, would take other call shapes and fail at the first refresh.
+ */
+function kindOf(methods: Record<string, unknown>): RedisCommands['kind'] | undefined {
+  if (SHARED_METHODS.some((name) => typeof methods[name] !== 'function')) return undefined;
+  if (typeof methods.isOpen === 'boolean' && typeof methods.isReady === 'boolean' && typeof methods.withTypeMapping === 'function') return 'node-redis';
+  if (typeof methods.defineCommand === 'function' && typeof methods.options === 'object' && methods.options !== null) return 'ioredis';
+  return undefined;
+}
 
 /** Wraps `client` in the commands the store sends; a TypeError naming what is accepted for anything else. */
 export function redisCommands(client: unknown, where: string): RedisCommands {
   const methods = typeof client === 'object' && client !== null ? (client as Record<string, unknown>) : undefined;
-  const missing = SHARED_METHODS.filter((name) => typeof methods?.[name] !== 'function');
-  if (!methods || missing.length > 0) {
+  const kind = methods && kindOf(methods);
+  if (!kind) {
     throw new TypeError(
-      `${where} needs a Redis client: node-redis (createClient or createCluster, redis >= 5) or ioredis/iovalkey (new Redis or new Cluster); got ${describeValue(client)}${methods ? ` without ${missing.join(', ')}` : ''}`,
+      `${where} needs a Redis client: node-redis (createClient or createCluster, redis >= 5) or ioredis/iovalkey (new Redis or new Cluster); got ${describeValue(client)}, which is neither`,
     );
   }
-  return typeof methods.defineCommand === 'function' ? ioredisCommands(client as IORedisClientLike) : nodeRedisCommands(client as NodeRedisClientLike);
+  return kind === 'ioredis' ? ioredisCommands(client as IORedisClientLike) : nodeRedisCommands(client as NodeRedisClientLike);
 }
 
 function nodeRedisCommands(client: NodeRedisClientLike): RedisCommands {
