@@ -138,7 +138,7 @@ describe('RedisTokenStore on a real redis-server', function () {
       expect(() => new RedisTokenStore({ client: {} as never })).to.throw(TypeError, /needs a Redis client: node-redis \(createClient or createCluster, redis >= 5\) or ioredis\/iovalkey \(new Redis or new Cluster\); got an object, which is neither/);
       // Four method names are not a client: a wrapper with other call shapes would fail only at the first refresh.
       const wrapper = { get: () => Promise.resolve(null), set: () => Promise.resolve('OK'), del: () => Promise.resolve(1), eval: () => Promise.resolve(1), sendCommand: () => Promise.resolve(null) };
-      expect(() => new RedisTokenStore({ client: wrapper as never })).to.throw(TypeError, /which is neither/);
+      expect(() => new RedisTokenStore({ client: wrapper })).to.throw(TypeError, /which is neither/);
       expect(() => new RedisTokenStore(undefined as never)).to.throw(TypeError, /connected node-redis client/);
       expect(() => new RedisTokenStore({ client, encryptionKey: 'too short' })).to.throw(TypeError, /32 bytes .* got a string that is neither hex nor base64/);
       expect(() => new RedisTokenStore({ client, encryptionKey: randomBytes(16) })).to.throw(TypeError, /got 16 bytes/);

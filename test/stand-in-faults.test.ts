@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
 import { type FattureInCloudStandIn, type StandInFault, startFattureInCloudStandIn } from '../lib/testing/index';
 import { grantAtStandIn } from './support/stand-in-login';
@@ -99,5 +100,43 @@ describe('the stand-in fails on purpose', () => {
     expect(standIn.currentRefreshToken(second)).to.equal(third);
     standIn.revokeRefreshToken(third);
     expect(standIn.currentRefreshToken(first.refreshToken)).to.equal(undefined);
+  });
+});
+
+describe('the stand-in\'s control endpoints (/stand-in/…)', () => {
+  function post(baseURL: string, headers: Record<string, string>, body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(`${baseURL}/stand-in/faults`, { method: 'POST', headers }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+  const fault = JSON.stringify({ count: 1, fault: { type: 'reset' } });
+
+  it('take JSON only when the content type\'s essence is application/json, and only for a loopback host name', async () => {
+    const standIn = await startFattureInCloudStandIn({ redirectURI: 'http://localhost:3000/cb' });
+    try {
+      expect(await post(standIn.baseURL, { 'Content-Type': 'text/plain; x=application/json' }, fault)).to.equal(415);
+      const port = new URL(standIn.baseURL).port;
+      expect(await post(standIn.baseURL, { 'Content-Type': 'application/json', Host: `rebound.example:${port}` }, fault)).to.equal(403);
+      expect(standIn.stats.faults.reset).to.equal(0);
+      expect(await post(standIn.baseURL, { 'Content-Type': 'Application/JSON; charset=utf-8', Host: `localhost:${port}` }, fault)).to.equal(204);
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it('reachable beyond loopback, take requests only with the client secret as a bearer token', async () => {
+    const standIn = await startFattureInCloudStandIn({ redirectURI: 'http://localhost:3000/cb', host: '0.0.0.0', clientSecret: 'a-secret-for-this-test' });
+    try {
+      const local = `http://127.0.0.1:${new URL(standIn.baseURL).port}`;
+      expect(await post(local, { 'Content-Type': 'application/json' }, fault)).to.equal(401);
+      expect(await post(local, { 'Content-Type': 'application/json', Authorization: 'Bearer a-secret-for-this-test' }, fault)).to.equal(204);
+    } finally {
+      await standIn.close();
+    }
   });
 });

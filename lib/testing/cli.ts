@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ACCOUNTANT_COMPANIES } from './data';
-import { startFattureInCloudStandIn } from './stand-in';
+import { isLoopbackHost, startFattureInCloudStandIn } from './stand-in';
 
 /**
  * `fattureincloud-stand-in`: the offline Fatture in Cloud on its own, so that
@@ -23,7 +22,8 @@ Options:
   --host H            address to listen on (default 127.0.0.1); one that is not loopback
                       needs --allow-remote
   --allow-remote      listen on a --host other machines reach; the client secret is then a
-                      random one (printed) unless --client-secret is given
+                      random one (printed) unless --client-secret is given, and the control
+                      endpoints (/stand-in/…) need it: Authorization: Bearer <client secret>
   --redirect-uri URL  a registered redirect URL, compared as a plain string; repeat it for
                       several apps (default http://localhost:3000/auth/fattureincloud/callback)
   --client-id ID      default stand-in-client-id
@@ -61,21 +61,13 @@ function readOptions(argv: string[]) {
   const redirectURIs = values['redirect-uri'] ?? [DEFAULT_REDIRECT_URI];
   const invalid = redirectURIs.find((uri) => !URL.canParse(uri));
   if (invalid !== undefined) throw new UsageError(`--redirect-uri must be a URL, got "${invalid}"`);
-  const remote = values.host !== undefined && !isLoopback(values.host);
+  const remote = values.host !== undefined && !isLoopbackHost(values.host);
   if (remote && values['allow-remote'] !== true) {
     throw new UsageError(`--host ${values.host} is not a loopback address: anyone who reaches it could mint tokens. Pass --allow-remote to mean it`);
   }
   // Reachable from elsewhere, the printed default secret would let anyone mint tokens.
   const clientSecret = values['client-secret'] ?? (remote ? randomBytes(24).toString('base64url') : undefined);
   return { help: values.help === true, accountant: values.accountant === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret };
-}
-
-/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
-function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  return isIP(bare) === 6 && (bare === '::1' || /^::ffff:127\./.test(bare));
 }
 
 async function main(): Promise<void> {

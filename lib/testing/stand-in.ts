@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
 import { isFattureInCloudScope } from '../oauth/scopes';
 import { ClientBook, clientsPage } from './clients';
@@ -84,6 +84,7 @@ export async function startFattureInCloudStandIn(options: StandInOptions): Promi
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   state.baseURL = `http://${host}:${address.port}`;
+  state.remote = !isLoopbackHost(address.address);
   return publicView(state, () => close(server));
 }
 
@@ -101,6 +102,8 @@ class StandInState {
   readonly clients = new ClientBook();
   /** Set once listening: the lists' page URLs are absolute, as the spec has them. */
   baseURL = '';
+  /** Listening where other machines reach it: the control endpoints need the client secret. */
+  remote = false;
   private clockOffset = 0;
 
   constructor(options: StandInOptions) {
@@ -179,6 +182,7 @@ const ROUTES: Record<string, Route> = {
   },
   // Not Fatture in Cloud's either: failNext for processes that share a stand-in, as `{ count, fault }`.
   'POST /stand-in/faults': async (state, req, res) => {
+    if (mediaType(req) !== 'application/json') return sendJSON(res, 415, { error: { message: 'Send the fault as application/json', code: 'UNSUPPORTED_MEDIA_TYPE' } });
     const { count = 1, fault } = await readBody(req);
     const problem = faultProblem(count, fault);
     if (problem) return sendJSON(res, 400, { error: { message: problem, code: 'INVALID_FAULT' } });
@@ -198,6 +202,10 @@ const CLIENTS_PATH = /^\/c\/(\d{1,15})\/entities\/clients$/;
 async function handle(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://stand-in');
   const route = `${req.method ?? 'GET'} ${url.pathname}`;
+  if (url.pathname.startsWith('/stand-in/')) {
+    const refusal = controlRefusal(state, req);
+    if (refusal) { sendJSON(res, refusal.status, { error: { message: refusal.message, code: 'CONTROL_REFUSED' } }); return; }
+  }
   const handler = ROUTES[route];
   const companyID = CLIENTS_PATH.exec(url.pathname)?.[1];
   if (handler) await handler(state, req, res);
@@ -353,9 +361,37 @@ function withAccessTokens(companies: readonly FattureInCloudCompany[]): FattureI
   }));
 }
 
+/**
+ * The control endpoints (`/stand-in/…`) change what every app sharing the
+ * stand-in sees. On loopback, only a request naming a loopback host is taken
+ * (a page on another name, DNS-rebound to 127.0.0.1, is not); reachable from
+ * other machines, only one that sends the client secret as a bearer token.
+ */
+function controlRefusal(state: StandInState, req: IncomingMessage): { status: number; message: string } | undefined {
+  if (state.remote) {
+    return req.headers.authorization === `Bearer ${state.clientSecret}` ? undefined : { status: 401, message: 'The stand-in listens beyond loopback: send Authorization: Bearer <client secret> to its control endpoints' };
+  }
+  const hostname = URL.parse(`http://${req.headers.host ?? ''}`)?.hostname.replace(/^\[|\]$/g, '') ?? '';
+  return isLoopbackHost(hostname) ? undefined : { status: 403, message: 'The stand-in takes control requests only for a loopback host name' };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: names only this machine answers to. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return isIP(bare) === 6 && (bare === '::1' || /^::ffff:127\./.test(bare));
+}
+
+/** `application/json` from `Application/JSON; charset=utf-8`; '' when there is none. */
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readText(req);
-  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+  // The essence only: a page's `text/plain; x=application/json` is a form a browser sends anywhere without asking.
+  if (mediaType(req) === 'application/json') {
     try {
       const parsed: unknown = JSON.parse(text);
       return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
