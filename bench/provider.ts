@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { clientsOf, clientsPage } from '../lib/testing/clients';
+import { listPage } from '../lib/testing/api/listing';
+import { clientsOf } from '../lib/testing/api/samples';
 import { ACCOUNTANT_COMPANIES, SAMPLE_USER } from '../lib/testing/data';
 
 /**
@@ -24,7 +25,7 @@ const routes: Record<string, () => object> = {
   },
   'GET /user/info': () => ({ data: SAMPLE_USER }),
   'GET /user/companies': () => ({ data: { companies: ACCOUNTANT_COMPANIES.map((company) => ({ ...company, access_token: 'company-token' })) } }),
-  'GET /c/12345/entities/clients': () => clientsPage(clientsOf(12345), new URLSearchParams(), 'http://127.0.0.1/c/12345/entities/clients'),
+  'GET /c/12345/entities/clients': () => listPage(clientsOf(12345), new URLSearchParams(), 'http://127.0.0.1/c/12345/entities/clients', { basic: [] }),
   'GET /stats': () => ({ tokenRequests }),
 };
 

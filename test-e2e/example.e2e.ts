@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { clientsOf } from '../lib/testing/clients';
+import { clientsOf } from '../lib/testing/api/samples';
 import type { StandInStats } from '../lib/testing/index';
 import { type Browser, launchBrowser, outputDir, type Started, startExample } from './support';
 

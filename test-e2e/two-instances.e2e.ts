@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { clientsOf } from '../lib/testing/clients';
+import { clientsOf } from '../lib/testing/api/samples';
 import { freePort } from '../test/support/ports';
 import { printedSettings } from '../test/support/processes';
 import { RedisServer } from '../test/support/redis-server';

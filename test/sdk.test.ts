@@ -2,7 +2,7 @@ import { type Client, ClientsApi, UserApi } from '@fattureincloud/fattureincloud
 import { expect } from 'chai';
 import { FattureInCloudAPIError, FattureInCloudError, FattureInCloudTokenError, FattureInCloudTokens, type FattureInCloudTokenSet, type RateLimitInfo } from '../lib/index';
 import { fattureInCloudSDK, type FattureInCloudSDKOptions, type RetryNotice } from '../lib/sdk/index';
-import { clientsOf } from '../lib/testing/clients';
+import { clientsOf } from '../lib/testing/api/samples';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { expectNoSecrets, serializations } from './helpers';
 import { serve } from './support/loopback';

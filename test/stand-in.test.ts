@@ -47,7 +47,19 @@ describe('the Fatture in Cloud stand-in', () => {
     expect(trailing.status).to.equal(400);
     expect(await trailing.text()).to.include('redirect_uri does not match');
     expect((await fetch(authorizeURL({ client_id: 'other' }))).status).to.equal(400);
-    expect((await fetch(authorizeURL({ scope: 'emails:a' }))).status).to.equal(400);
+  });
+
+  it('sends what it can back to the registered redirect URI: an invalid scope, a wrong response_type, with error_description and state', async () => {
+    for (const [params, error] of [[{ scope: 'emails:a', state: 'st-9' }, 'invalid_scope'], [{ response_type: 'token', state: 'st-9' }, 'unsupported_response_type']] as const) {
+      const answer = await fetch(authorizeURL(params), { redirect: 'manual' });
+      expect(answer.status).to.equal(302);
+      const location = new URL(answer.headers.get('location') ?? '');
+      expect(`${location.origin}${location.pathname}`).to.equal(REDIRECT);
+      expect(location.searchParams.get('error')).to.equal(error);
+      expect(location.searchParams.get('error_description')).to.be.a('string').and.not.equal('');
+      expect(location.searchParams.get('state')).to.equal('st-9');
+      expect(location.searchParams.get('code')).to.equal(null);
+    }
   });
 
   it('denies with access_denied and echoes the state', async () => {
@@ -156,7 +168,9 @@ describe('the Fatture in Cloud stand-in', () => {
     it('keeps page and per_page within bounds, and ignores what is not a number', async () => {
       const token = await tokenFor('entity.clients:r');
       const bounded = await list(token, '/c/12345/entities/clients?per_page=0&page=99');
-      expect(bounded.body).to.include({ per_page: 1, current_page: 3, last_page: 3, next_page_url: null, prev_page_url: `${standIn.baseURL}/c/12345/entities/clients?page=2&per_page=1` });
+      // Past the last page: empty, as the paginator gives it, so a "page until empty" loop ends.
+      expect(bounded.body).to.include({ per_page: 1, current_page: 99, last_page: 3, next_page_url: null, from: null, to: null, prev_page_url: `${standIn.baseURL}/c/12345/entities/clients?page=98&per_page=1` });
+      expect(bounded.body.data).to.deep.equal([]);
       const odd = await list(token, '/c/12345/entities/clients?per_page=lots&page=1.5');
       expect(odd.body).to.include({ per_page: 5, current_page: 1 });
       const huge = await list(token, '/c/12345/entities/clients?per_page=1000');
@@ -173,9 +187,9 @@ describe('the Fatture in Cloud stand-in', () => {
 
   describe('refusals', () => {
     it('answers 404 in the API error shape for unknown routes', async () => {
-      const response = await fetch(`${standIn.baseURL}/c/1/entities/suppliers`);
+      const response = await fetch(`${standIn.baseURL}/entities/suppliers`);
       expect(response.status).to.equal(404);
-      expect(await response.json()).to.deep.equal({ error: { message: 'No route GET /c/1/entities/suppliers', code: 'NOT_FOUND' } });
+      expect(await response.json()).to.deep.equal({ error: { message: 'No route GET /entities/suppliers', code: 'NOT_FOUND' } });
     });
 
     it('refuses an unknown grant, a missing code, a missing refresh token, a foreign redirect_uri', async () => {

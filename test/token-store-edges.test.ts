@@ -59,7 +59,7 @@ describe('checkTokenStore catches a store that gets a property wrong', () => {
       expect(error, what).to.be.instanceOf(AggregateError);
       const messages = (error as AggregateError).errors.map((each: Error) => each.message);
       expect(messages.some((message) => named.test(message)), `${what}: ${messages.join(' | ')}`).to.equal(true);
-      expect(error.message).to.match(/^The token store fails \d+ of 8 properties:/);
+      expect(error.message).to.match(/^The token store fails \d+ of 9 properties:/);
     }
   });
 

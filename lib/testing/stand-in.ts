@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, isIP } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
 import { isFattureInCloudScope } from '../oauth/scopes';
-import { ClientBook, clientsPage } from './clients';
+import { type APIAnswer, CompanyAPI } from './api/company-api';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
 import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';
 import { type AccessGrant, Grants, randomToken } from './grants';
@@ -43,6 +43,25 @@ export interface StandInStats {
   faults: FaultStats;
 }
 
+/** Records to put in place for a test, as the API would hold them (ids kept when given). */
+export interface StandInSeed {
+  /** Default: the user's first company. */
+  companyID?: number;
+  clients?: Record<string, unknown>[];
+  suppliers?: Record<string, unknown>[];
+  products?: Record<string, unknown>[];
+  /** Numbered and totalled as if created through the API. */
+  issuedDocuments?: Record<string, unknown>[];
+}
+
+/** The records as the stand-in stored them, with their ids. */
+export interface StandInSeeded {
+  clients: Record<string, unknown>[];
+  suppliers: Record<string, unknown>[];
+  products: Record<string, unknown>[];
+  issuedDocuments: Record<string, unknown>[];
+}
+
 export interface FattureInCloudStandIn {
   /** Pass as the strategy's `baseURL`. */
   readonly baseURL: string;
@@ -68,6 +87,8 @@ export interface FattureInCloudStandIn {
   revokeAccessToken(accessToken: string): boolean;
   /** This access token expires now, whatever its `expires_in` said; false for a token it never issued. */
   expireAccessToken(accessToken: string): boolean;
+  /** Puts clients, suppliers, products and issued documents in place, as the API would hold them. */
+  seed(data: StandInSeed): StandInSeeded;
   now(): number;
   close(): Promise<void>;
 }
@@ -99,7 +120,8 @@ class StandInState {
   readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0, faults: emptyFaultStats() };
   readonly grants = new Grants(() => this.now());
   readonly faults = new FaultQueue();
-  readonly clients = new ClientBook();
+  /** The company-scoped API: company info, clients, suppliers, products, issued documents. */
+  readonly api = new CompanyAPI({ now: () => this.now(), baseURL: () => this.baseURL, companies: () => this.companies });
   /** Set once listening: the lists' page URLs are absolute, as the spec has them. */
   baseURL = '';
   /** Listening where other machines reach it: the control endpoints need the client secret. */
@@ -152,6 +174,7 @@ function publicView(state: StandInState, close: () => Promise<void>): FattureInC
       clearFaults: () => state.faults.clear(),
       revokeAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'revoke'),
       expireAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'expire'),
+      seed: (data) => state.api.seed(data.companyID ?? state.companies[0]?.id ?? 0, data),
       now: () => state.now(),
       close,
     };
@@ -190,14 +213,14 @@ const ROUTES: Record<string, Route> = {
     res.writeHead(204).end();
   },
   'GET /user/info': (state, req, res) => {
-    apiEndpoint(state, req, res, () => ({ data: state.user, ...USER_INFO_EXTRAS }));
+    apiEndpoint(state, req, res, () => ({ status: 200, body: { data: state.user, ...USER_INFO_EXTRAS } }));
   },
   'GET /user/companies': (state, req, res) => {
-    apiEndpoint(state, req, res, () => ({ data: { companies: withAccessTokens(state.companies) } }));
+    apiEndpoint(state, req, res, () => ({ status: 200, body: { data: { companies: withAccessTokens(state.companies) } } }));
   },
 };
 
-const CLIENTS_PATH = /^\/c\/(\d{1,15})\/entities\/clients$/;
+const COMPANY_PATH = /^\/c\/(\d{1,15})(\/.*)$/;
 
 async function handle(state: StandInState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://stand-in');
@@ -207,21 +230,38 @@ async function handle(state: StandInState, req: IncomingMessage, res: ServerResp
     if (refusal) { sendJSON(res, refusal.status, { error: { message: refusal.message, code: 'CONTROL_REFUSED' } }); return; }
   }
   const handler = ROUTES[route];
-  const companyID = CLIENTS_PATH.exec(url.pathname)?.[1];
+  const company = COMPANY_PATH.exec(url.pathname);
   if (handler) await handler(state, req, res);
-  else if (companyID !== undefined && req.method === 'GET') listClients(state, req, res, Number(companyID), url.searchParams);
-  else if (companyID !== undefined && req.method === 'POST') createClient(state, req, res, Number(companyID), await readBody(req));
+  else if (company) await companyEndpoint(state, req, res, Number(company[1]), company[2] ?? '', url.searchParams);
   else sendJSON(res, 404, { error: { message: `No route ${route}`, code: 'NOT_FOUND' } });
 }
 
-function authorizeProblem(state: StandInState, params: URLSearchParams): string | undefined {
-  if (params.get('response_type') !== 'code') return 'response_type must be "code".';
-  if (params.get('client_id') !== state.clientID) return 'Unknown client_id.';
+/**
+ * What is wrong with an authorization request. An unknown client or an
+ * unregistered redirect URI can only be told on the stand-in's own page (no
+ * callback comes); anything else goes back to the app's redirect URI as
+ * `error`, `error_description` and `state`, as RFC 6749 §4.1.2.1 says.
+ */
+type AuthorizeProblem = { page: string } | { error: string; description: string };
+
+function authorizeProblem(state: StandInState, params: URLSearchParams): AuthorizeProblem | undefined {
+  if (params.get('client_id') !== state.clientID) return { page: 'Unknown client_id.' };
   if (!state.redirectURIs.includes(params.get('redirect_uri') ?? '')) {
-    return `redirect_uri does not match the one registered for the app (${state.redirectURIs.join(', ')}).`;
+    return { page: `redirect_uri does not match the one registered for the app (${state.redirectURIs.join(', ')}).` };
   }
+  if (params.get('response_type') !== 'code') return { error: 'unsupported_response_type', description: 'The authorization server does not support this response type: use response_type=code.' };
   const invalid = scopesOf(params).find((scope) => !isFattureInCloudScope(scope));
-  return invalid === undefined ? undefined : `Invalid scope: ${invalid}.`;
+  return invalid === undefined ? undefined : { error: 'invalid_scope', description: `The requested scope is invalid: ${invalid}.` };
+}
+
+/** Back to the app's (registered) redirect URI with the error and the state it sent. */
+function redirectWithError(res: ServerResponse, params: URLSearchParams, problem: { error: string; description: string }): void {
+  const target = new URL(params.get('redirect_uri') ?? '');
+  target.searchParams.set('error', problem.error);
+  target.searchParams.set('error_description', problem.description);
+  const echoedState = params.get('state');
+  if (echoedState) target.searchParams.set('state', echoedState);
+  res.writeHead(302, { Location: target.toString() }).end();
 }
 
 function scopesOf(params: URLSearchParams): string[] {
@@ -230,14 +270,14 @@ function scopesOf(params: URLSearchParams): string[] {
 
 function showConsent(state: StandInState, params: URLSearchParams, res: ServerResponse): void {
   const problem = authorizeProblem(state, params);
-  if (problem) return sendHTML(res, 400, errorPage(problem));
+  if (problem) return 'page' in problem ? sendHTML(res, 400, errorPage(problem.page)) : redirectWithError(res, params, problem);
   const hidden = Object.fromEntries(['client_id', 'redirect_uri', 'scope', 'state'].map((name) => [name, params.get(name) ?? '']));
   sendHTML(res, 200, consentPage({ appName: state.appName, userName: state.user.name ?? 'a user', scopes: scopesOf(params), hidden }));
 }
 
 function decide(state: StandInState, form: URLSearchParams, res: ServerResponse): void {
   const problem = authorizeProblem(state, new URLSearchParams([...form, ['response_type', 'code']]));
-  if (problem) return sendHTML(res, 400, errorPage(problem));
+  if (problem) return 'page' in problem ? sendHTML(res, 400, errorPage(problem.page)) : redirectWithError(res, form, problem);
   // authorizeProblem checked it is one of the registered ones.
   const redirectURI = form.get('redirect_uri') ?? '';
   const target = new URL(redirectURI);
@@ -299,57 +339,22 @@ function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerRespo
   const refusal = (fault && faultAnswer(fault)) ?? (access ? undefined : UNAUTHORIZED);
   if (refusal?.status === 401 && fault?.type !== 'unauthorized') state.stats.faults.unauthorized += 1;
   if (refusal) return sendError(res, refusal);
-  const answer = body((access as AccessGrant).scope);
-  if (answer instanceof Refusal) return sendError(res, answer);
-  sendJSON(res, 200, answer, RATE_LIMIT_HEADERS);
+  const { status, body: answer } = body((access as AccessGrant).scope);
+  // Errors carry Retry-After, successes the rate-limit counters, as Fatture in Cloud's do.
+  const headers = status < 400 ? RATE_LIMIT_HEADERS : { 'Retry-After': '0' };
+  if (answer === undefined) return void res.writeHead(status, { 'Cache-Control': 'no-store', ...headers }).end();
+  sendJSON(res, status, answer, headers);
 }
-
-class Refusal implements FaultAnswer {
-  readonly retryAfter = 0;
-  constructor(readonly status: number, readonly code: string, readonly message: string) {}
-}
-
-type APIAnswer = Record<string, unknown> | Refusal;
 
 function sendError(res: ServerResponse, { status, code, message, retryAfter }: FaultAnswer): void {
   sendJSON(res, status, { error: { message, code } }, { 'Retry-After': String(retryAfter) });
 }
 
-function listClients(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, query: URLSearchParams): void {
-  apiEndpoint(state, req, res, (scopes) => {
-    const refusal = clientsRefusal(state, scopes, companyID, ['entity.clients:r', 'entity.clients:a']);
-    return refusal ?? clientsPage(state.clients.of(companyID), query, `${state.baseURL}/c/${companyID}/entities/clients`);
-  });
-}
-
-/** `POST /c/{company_id}/entities/clients` with `{ data: { name, … } }`: the new client, listed from then on. */
-function createClient(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, body: Record<string, unknown>): void {
-  apiEndpoint(state, req, res, (scopes) => {
-    const refusal = clientsRefusal(state, scopes, companyID, ['entity.clients:a']);
-    if (refusal) return refusal;
-    const created = state.clients.create(companyID, body.data);
-    return typeof created === 'string' ? new Refusal(422, 'VALIDATION_ERROR', created) : { data: created };
-  });
-}
-
-function clientsRefusal(state: StandInState, scopes: readonly string[], companyID: number, needed: readonly string[]): Refusal | undefined {
-  if (!needed.some((scope) => scopes.includes(scope))) {
-    return new Refusal(403, 'NO_PERMISSION', `This app is not enabled for this: it needs the ${needed.join(' or ')} scope`);
-  }
-  if (!companyIDs(state.companies).has(companyID)) {
-    return new Refusal(403, 'NO_PERMISSION', 'You do not have permission to access this company');
-  }
-  return undefined;
-}
-
-/** The companies the user can act for, controlled ones included. */
-function companyIDs(companies: readonly FattureInCloudCompany[]): Set<number> {
-  const ids = new Set<number>();
-  for (const company of companies) {
-    if (typeof company.id === 'number') ids.add(company.id);
-    for (const id of companyIDs(company.controlled_companies ?? [])) ids.add(id);
-  }
-  return ids;
+/** `/c/{company_id}/…`: the company API, behind the same token check and faults as every API call. */
+async function companyEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, path: string, query: URLSearchParams): Promise<void> {
+  const method = req.method ?? 'GET';
+  const body = method === 'POST' || method === 'PUT' ? await readBody(req) : {};
+  apiEndpoint(state, req, res, (scopes) => state.api.answer({ method, companyID, path, query, body, scopes }));
 }
 
 /** Real companies carry a live access token each; the stand-in mints one per answer. */

@@ -1,4 +1,7 @@
+import { FattureInCloudTokens } from '../tokens/manager';
 import type { StoredTokenSet, TokenStore } from '../tokens/store';
+import { tokenSetFromParams } from '../tokens/token-set';
+import { type FattureInCloudStandIn, startFattureInCloudStandIn } from './stand-in';
 
 /**
  * `checkTokenStore(makeStore)`: the properties every TokenStore must have for
@@ -127,7 +130,51 @@ export const TOKEN_STORE_PROPERTIES: readonly TokenStoreProperty[] = [
       expect(holders === 1, `${holders} of 50 concurrent lock calls took the lock`);
     },
   },
+  {
+    name: 'a failed write after a successful refresh loses nothing: the store ends up with the live refresh token',
+    async check(store) {
+      const redirectURI = 'http://localhost/contract';
+      const standIn = await startFattureInCloudStandIn({ redirectURI });
+      try {
+        const issued = await grantAt(standIn, redirectURI);
+        let failures = 1;
+        // The store as the manager sees it, whose first compare-and-set fails as a dropped connection would.
+        const failingOnce: TokenStore = {
+          read: (key) => store.read(key),
+          write: (key, stored) => store.write(key, stored),
+          replace: (key, spent, next) => (failures-- > 0 ? Promise.reject(new Error('contract: the connection was reset')) : store.replace(key, spent, next)),
+          delete: (key) => store.delete(key),
+          lock: (key, owner, ttl) => store.lock(key, owner, ttl),
+          unlock: (key, owner) => store.unlock(key, owner),
+          lockTTL: store.lockTTL,
+          timeout: store.timeout,
+          processLocal: store.processLocal,
+        };
+        const tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL, store: failingOnce });
+        await tokens.save('contract:a', { ...issued, expiresAt: Date.now() - 1000 });
+        const rotated = await tokens.get('contract:a');
+        const live = standIn.currentRefreshToken(issued.refreshToken);
+        expect(rotated?.refreshToken === live, 'get did not hand out the rotated set');
+        expect((await store.read('contract:a'))?.tokens.refreshToken === live, 'the store does not hold the live refresh token after the write was retried');
+      } finally {
+        await standIn.close();
+      }
+    },
+  },
 ];
+
+/** A real grant from the stand-in: its consent form approved, its code exchanged. */
+async function grantAt(standIn: FattureInCloudStandIn, redirectURI: string): Promise<StoredTokenSet['tokens']> {
+  const form = new URLSearchParams({ client_id: standIn.clientID, redirect_uri: redirectURI, scope: 'entity.clients:r', decision: 'approve' });
+  const decision = await fetch(`${standIn.baseURL}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  const code = new URL(decision.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const answer = await fetch(`${standIn.baseURL}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'authorization_code', client_id: standIn.clientID, client_secret: standIn.clientSecret, redirect_uri: redirectURI, code }),
+  });
+  return tokenSetFromParams((await answer.json()) as Parameters<typeof tokenSetFromParams>[0]);
+}
 
 export async function checkTokenStore(makeStore: MakeTokenStore): Promise<string[]> {
   if (typeof makeStore !== 'function') throw new TypeError('checkTokenStore needs a function that returns a store on an empty key space');

@@ -2,4 +2,4 @@ import { expectTrue } from '../../../test/support/snippet-context.ts';
 
 // SNIPPET
 
-expectTrue(properties.length === 8, 'checkTokenStore names the 8 properties it checked');
+expectTrue(properties.length === 9, 'checkTokenStore names the 9 properties it checked');
