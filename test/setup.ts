@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { reportNotRun } from './support/servers';
+import { forgetNotRun, reportNotRun } from './support/servers';
 
 /**
  * Root hooks: any unhandled rejection or uncaught exception during a test fails
@@ -23,6 +23,14 @@ export const mochaHooks = {
   afterAll(): void {
     process.off('unhandledRejection', record);
     process.off('uncaughtException', record);
-    reportNotRun();
   },
 };
+
+/** Once for the whole run, in mocha's main process (its parallel workers included). */
+export function mochaGlobalSetup(): void {
+  forgetNotRun();
+}
+
+export function mochaGlobalTeardown(): void {
+  reportNotRun();
+}

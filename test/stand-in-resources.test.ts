@@ -277,7 +277,7 @@ describe('the q filter language', () => {
   });
 
   it('says where a bad query goes wrong', () => {
-    for (const [q, where] of [["name = 'x", 'not closed'], ['name', 'operator'], ['(amount > 1', ') is missing'], ['amount > 1 amount', 'unexpected'], ['city is 3', 'null']]) {
+    for (const [q, where] of [["name = 'x", 'not closed'], ['name', 'operator'], ['(amount > 1', ') is missing'], ['amount > 1 amount', 'unexpected'], ['city is 3', 'null']] as const) {
       expect(() => parseFilter(q), q).to.throw(/Invalid q at character \d+/).with.property('message').that.includes(where);
     }
   });

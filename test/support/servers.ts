@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { onPath, postgresBinDir } from './postgres-server';
 
 /**
@@ -20,8 +20,11 @@ const HOW_TO_GET: Record<ServerKind, string> = {
   postgres: "PostgreSQL's server binaries, initdb and pg_ctl (apt-get install postgresql; brew install postgresql@15)",
 };
 
-/** Where the run lists what it could not run, for the coverage gate that follows it. */
-export const MISSING_SERVERS_FILE = join(__dirname, '..', '..', 'test-output', 'missing-servers.json');
+/**
+ * Where the run lists what it could not run, a JSON line a suite (mocha's
+ * parallel workers each append theirs), for the summary and the coverage gate.
+ */
+export const NOT_RUN_FILE = join(__dirname, '..', '..', 'test-output', 'not-run.jsonl');
 
 export function serversRequired(): boolean {
   return process.env.CI === 'true' || process.env.FIC_REQUIRE_SERVERS === '1';
@@ -48,9 +51,6 @@ export function serverAvailable(kind: ServerKind): boolean {
   return available;
 }
 
-/** Suites not run, by the server they lacked. */
-const notRun = new Map<ServerKind, string[]>();
-
 /**
  * In a suite's `before`: skips the suite (or fails it, under CI) when a server
  * it needs cannot be started here. Returns normally when every one can.
@@ -61,7 +61,8 @@ export function requireServers(context: Mocha.Context, ...kinds: ServerKind[]): 
   const title = titleOf(context.test);
   const what = missing.map((kind) => HOW_TO_GET[kind]).join(' and ');
   if (serversRequired()) throw new Error(`${title} needs ${what}, and CI requires every server`);
-  for (const kind of missing) notRun.set(kind, [...(notRun.get(kind) ?? []), title]);
+  mkdirSync(dirname(NOT_RUN_FILE), { recursive: true });
+  appendFileSync(NOT_RUN_FILE, `${JSON.stringify({ suite: title, missing })}\n`);
   console.log(`      not run: needs ${what}`);
   context.skip();
 }
@@ -80,13 +81,26 @@ export function serversOfGlue(glue: string): ServerKind[] {
   return kinds;
 }
 
-/** Called once, after the whole run: the summary, and the file the coverage gate reads. */
+/** The suites this run did not run, and the servers they lacked. */
+export function notRunSuites(): { suite: string; missing: ServerKind[] }[] {
+  if (!existsSync(NOT_RUN_FILE)) return [];
+  return readFileSync(NOT_RUN_FILE, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { suite: string; missing: ServerKind[] });
+}
+
+/** Before the run (mocha's global setup): nothing is listed yet. */
+export function forgetNotRun(): void {
+  rmSync(NOT_RUN_FILE, { force: true });
+}
+
+/** After the run: one line per server missing, how to get it, and what it means. */
 export function reportNotRun(): void {
-  mkdirSync(join(MISSING_SERVERS_FILE, '..'), { recursive: true });
-  writeFileSync(MISSING_SERVERS_FILE, JSON.stringify([...notRun.keys()]));
-  if (notRun.size === 0) return;
+  const suites = notRunSuites();
+  if (suites.length === 0) return;
   console.log('\n  Not run, for want of a server (the rest passed or failed as shown above):');
-  for (const [kind, suites] of notRun) console.log(`    ${suites.length} suite(s) need ${HOW_TO_GET[kind]}`);
+  for (const kind of Object.keys(HOW_TO_GET) as ServerKind[]) {
+    const count = suites.filter((each) => each.missing.includes(kind)).length;
+    if (count > 0) console.log(`    ${count} suite(s) or block(s) need ${HOW_TO_GET[kind]}`);
+  }
   console.log('  Install them and run npm test again for the whole suite; CI=true makes a missing server a failure.\n');
 }
 
