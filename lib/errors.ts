@@ -78,6 +78,27 @@ export class FattureInCloudAPIError extends FattureInCloudError {
   }
 }
 
+/**
+ * A call the quota did not send: the company's budget for the hour or the
+ * month is spent (or Fatture in Cloud paused it after a refusal). Nothing was
+ * sent; `retryAfter` says in how many whole seconds the window turns.
+ */
+export class FattureInCloudQuotaError extends FattureInCloudError {
+  declare readonly code: 'quota_exhausted';
+  readonly window: 'hour' | 'month';
+  /** Whole seconds until a call may be sent again: always finite. */
+  readonly retryAfter: number;
+  /** The company the budget is for; undefined for calls outside a company. */
+  readonly companyID: number | undefined;
+
+  constructor(message: string, options: { window: 'hour' | 'month'; retryAfter: number; companyID: number | undefined }) {
+    super(message, { code: 'quota_exhausted' });
+    this.window = options.window;
+    this.retryAfter = options.retryAfter;
+    this.companyID = options.companyID;
+  }
+}
+
 const REDACTED = '[redacted]';
 /**
  * Fatture in Cloud's codes and tokens (`c/…`, `a/…`, `r/…`), also URL-encoded

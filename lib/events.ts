@@ -46,6 +46,14 @@ export interface LoginFailedEvent {
   reason: string;
 }
 
+export interface QuotaEvent {
+  /** The company, or undefined for calls outside a company. */
+  companyID: number | undefined;
+  window: 'hour' | 'month';
+  /** Seconds until calls may be sent again. */
+  retryAfter: number;
+}
+
 /** The channel names, for `diagnostics_channel.subscribe(CHANNELS.tokenRefresh, …)`. */
 export const CHANNELS = {
   tokenRefresh: 'fattureincloud:token:refresh',
@@ -54,6 +62,8 @@ export const CHANNELS = {
   apiRetry: 'fattureincloud:api:retry',
   login: 'fattureincloud:login',
   loginFailed: 'fattureincloud:login:failed',
+  quotaExhausted: 'fattureincloud:quota:exhausted',
+  quotaPaused: 'fattureincloud:quota:paused',
 } as const;
 
 export const channels = {
@@ -63,6 +73,8 @@ export const channels = {
   apiRetry: diagnosticsChannel.channel(CHANNELS.apiRetry),
   login: diagnosticsChannel.channel(CHANNELS.login),
   loginFailed: diagnosticsChannel.channel(CHANNELS.loginFailed),
+  quotaExhausted: diagnosticsChannel.channel(CHANNELS.quotaExhausted),
+  quotaPaused: diagnosticsChannel.channel(CHANNELS.quotaPaused),
 };
 
 /** Publishes what `payload()` builds, only when someone listens: nothing is built otherwise. */

@@ -22,6 +22,7 @@ export type { FattureInCloudScope, ScopeInput } from './oauth/scopes';
 export {
   FattureInCloudAPIError,
   FattureInCloudError,
+  FattureInCloudQuotaError,
   FattureInCloudTokenError,
 } from './errors';
 export type { RateLimitInfo, TransportErrorCode } from './errors';
@@ -37,7 +38,9 @@ export type {
 export type { AbortOptions } from './http/abort';
 export type { RefreshIdleOptions, RefreshIdleReport } from './tokens/refresh-idle';
 export { CHANNELS } from './events';
-export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, StoreErrorEvent, TokenRefreshEvent } from './events';
+export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, QuotaEvent, StoreErrorEvent, TokenRefreshEvent } from './events';
+export type { FattureInCloudQuotaOptions, QuotaAnswer, QuotaPriority, QuotaRemaining, QuotaWait, QuotaWindowState } from './quota/quota';
+export type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken } from './quota/store';
 export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager';
 export type { StoredTokenSet, TokenStore } from './tokens/store';
 export type { EnsureFreshOptions, FattureInCloudTokenSet } from './oauth/refresh';
@@ -58,6 +61,8 @@ type RefreshModule = typeof import('./oauth/refresh');
 type ManagerModule = typeof import('./tokens/manager');
 type MemoryStoreModule = typeof import('./tokens/stores/memory');
 type TokenSetModule = typeof import('./tokens/token-set');
+type QuotaModule = typeof import('./quota/quota');
+type MemoryQuotaStoreModule = typeof import('./quota/stores/memory');
 
 export let CookieStateStore: CookieStateStoreModule['CookieStateStore'];
 export type CookieStateStore = import('./login/cookie-state-store').CookieStateStore;
@@ -71,6 +76,10 @@ export let MemoryTokenStore: MemoryStoreModule['MemoryTokenStore'];
 export type MemoryTokenStore = import('./tokens/stores/memory').MemoryTokenStore;
 export let tokenSetFingerprint: TokenSetModule['tokenSetFingerprint'];
 export let tokenSetFromParams: TokenSetModule['tokenSetFromParams'];
+export let FattureInCloudQuota: QuotaModule['FattureInCloudQuota'];
+export type FattureInCloudQuota = import('./quota/quota').FattureInCloudQuota;
+export let MemoryQuotaStore: MemoryQuotaStoreModule['MemoryQuotaStore'];
+export type MemoryQuotaStore = import('./quota/stores/memory').MemoryQuotaStore;
 
 interface LazyExports {
   CookieStateStore: typeof CookieStateStore;
@@ -82,6 +91,8 @@ interface LazyExports {
   MemoryTokenStore: typeof MemoryTokenStore;
   tokenSetFingerprint: typeof tokenSetFingerprint;
   tokenSetFromParams: typeof tokenSetFromParams;
+  FattureInCloudQuota: typeof FattureInCloudQuota;
+  MemoryQuotaStore: typeof MemoryQuotaStore;
 }
 
 const cookieStateStore = (): CookieStateStoreModule => require('./login/cookie-state-store') as CookieStateStoreModule;
@@ -100,6 +111,8 @@ lazyExports<LazyExports>(
     MemoryTokenStore: () => (require('./tokens/stores/memory') as MemoryStoreModule).MemoryTokenStore,
     tokenSetFingerprint: () => tokenSet().tokenSetFingerprint,
     tokenSetFromParams: () => tokenSet().tokenSetFromParams,
+    FattureInCloudQuota: () => (require('./quota/quota') as QuotaModule).FattureInCloudQuota,
+    MemoryQuotaStore: () => (require('./quota/stores/memory') as MemoryQuotaStoreModule).MemoryQuotaStore,
   },
-  (values) => ({ CookieStateStore, STATE_REFUSALS, parseProfile, ensureFreshToken, refreshAccessToken, FattureInCloudTokens, MemoryTokenStore, tokenSetFingerprint, tokenSetFromParams } = values),
+  (values) => ({ CookieStateStore, STATE_REFUSALS, parseProfile, ensureFreshToken, refreshAccessToken, FattureInCloudTokens, MemoryTokenStore, tokenSetFingerprint, tokenSetFromParams, FattureInCloudQuota, MemoryQuotaStore } = values),
 );

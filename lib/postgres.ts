@@ -4,3 +4,5 @@
  */
 export { DEFAULT_POSTGRES_TIMEOUT_MS, PostgresTokenStore } from './tokens/stores/postgres';
 export type { PostgresPoolLike, PostgresTokenStoreOptions } from './tokens/stores/postgres';
+export { PostgresQuotaStore } from './quota/stores/postgres';
+export type { PostgresQuotaStoreOptions } from './quota/stores/postgres';

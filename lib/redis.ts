@@ -4,4 +4,6 @@
  */
 export { RedisTokenStore, DEFAULT_REDIS_TIMEOUT_MS } from './tokens/stores/redis';
 export type { RedisPersistence, RedisTokenStoreOptions } from './tokens/stores/redis';
-export type { IORedisClientLike, NodeRedisClientLike, RedisClientLike } from './tokens/stores/redis-clients';
+export type { IORedisClientLike, NodeRedisClientLike, RedisClientLike } from './backends/redis-clients';
+export { RedisQuotaStore } from './quota/stores/redis';
+export type { RedisQuotaStoreOptions } from './quota/stores/redis';

@@ -13,6 +13,7 @@ const LIB = resolve(__dirname, '..', 'lib');
 const RANKS: Record<string, number> = {
   '': 0,
   http: 1,
+  backends: 1,
   oauth: 2,
   login: 3,
   tokens: 3,

@@ -3,6 +3,7 @@ import { parseRateLimit } from '../http/api';
 import { callWithPolicy, type RetryBudget, type RetryNotice } from '../http/call-policy';
 import type { RateLimitInfo } from '../errors';
 import { FattureInCloudError } from '../errors';
+import type { FattureInCloudQuota, QuotaPriority, QuotaWait } from '../quota/quota';
 import { timeoutError } from '../http/request';
 import { toPackageError } from './errors';
 
@@ -22,6 +23,14 @@ export interface PolicySettings {
   recover: (used: string) => Promise<string>;
   onRateLimit: ((info: RateLimitInfo) => void) | undefined;
   onRetry: ((notice: RetryNotice) => void) | undefined;
+  /** Takes a unit of the company's budget before each attempt, and reads each answer; undefined: no quota. */
+  quota: QuotaSettings | undefined;
+}
+
+export interface QuotaSettings {
+  quota: FattureInCloudQuota;
+  priority: QuotaPriority;
+  wait: QuotaWait | undefined;
 }
 
 const BEARER = /^Bearer (\S+)$/;
@@ -54,15 +63,21 @@ export function policyAdapter(settings: PolicySettings): AxiosAdapter {
         const callerSignal = config.signal as AbortSignal | undefined;
         const context = { label: `${method} ${url.pathname}`, origin: url.origin, timeout: settings.timeout, accessToken, signal: callerSignal };
         // axios's own timeout stops at the headers: this one bounds the attempt, body included.
+        // Nothing is sent that the budget cannot pay for: the quota error (or its wait) comes first.
+        await settings.quota?.quota.acquire(url.pathname, { priority: settings.quota.priority, wait: settings.quota.wait, signal: callerSignal });
         const attempt = new AbortController();
         const timer = setTimeout(() => attempt.abort(), settings.timeout);
         try {
           const response = await send({ ...config, signal: callerSignal ? AbortSignal.any([callerSignal, attempt.signal]) : attempt.signal });
           report(settings.onRateLimit, response.headers);
+          await observe(settings.quota, url.pathname, response.status, response.headers, response.data);
           return withoutToken(response);
         } catch (error) {
           if (attempt.signal.aborted && !callerSignal?.aborted) throw timeoutError(context.label, settings.timeout);
-          if (isAxiosError(error) && error.response) report(settings.onRateLimit, error.response.headers);
+          if (isAxiosError(error) && error.response) {
+            report(settings.onRateLimit, error.response.headers);
+            await observe(settings.quota, url.pathname, error.response.status, error.response.headers, error.response.data);
+          }
           throw toPackageError(error, context);
         } finally {
           clearTimeout(timer);
@@ -90,6 +105,20 @@ function foreignOrigin(method: string, url: URL, origin: string): FattureInCloud
     `${method} ${url.origin}${url.pathname} was refused before it was sent: the binding sends the user's token only to ${origin} (its baseURL); use another axios instance for other hosts`,
     { code: 'foreign_origin' },
   );
+}
+
+/** The answer, as the quota reads it; a store that fails here fails no call: the answer has arrived. */
+async function observe(settings: QuotaSettings | undefined, path: string, status: number, headers: AxiosResponse['headers'], data: unknown): Promise<void> {
+  if (!settings) return;
+  const lowerCase = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), typeof value === 'string' ? value : undefined]));
+  const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : undefined;
+  let body: unknown = data;
+  try {
+    if (text !== undefined && status >= 400) body = JSON.parse(text) as unknown;
+  } catch {
+    body = undefined;
+  }
+  await settings.quota.observe(path, { status, headers: lowerCase, body }).catch(() => undefined);
 }
 
 function report(onRateLimit: PolicySettings['onRateLimit'], headers: AxiosResponse['headers']): void {

@@ -4,7 +4,8 @@ import { type RetryNotice, type RetryOptions, resolveRetry } from '../http/call-
 import { checkDuration, DEFAULT_TIMEOUT_MS, describeValue, resolveBaseURL } from '../config';
 import { FattureInCloudTokenError, type RateLimitInfo } from '../errors';
 import type { FattureInCloudTokens } from '../tokens/manager';
-import { policyAdapter } from './adapter';
+import type { FattureInCloudQuota, QuotaPriority, QuotaWait } from '../quota/quota';
+import { policyAdapter, type QuotaSettings } from './adapter';
 import { contextOf, toPackageError } from './errors';
 
 export interface FattureInCloudSDKOptions {
@@ -22,6 +23,12 @@ export interface FattureInCloudSDKOptions {
   onRateLimit?: ((info: RateLimitInfo) => void) | undefined;
   /** Called before every retry: why, and how long the call waits first. */
   onRetry?: ((notice: RetryNotice) => void) | undefined;
+  /** The company's request budget, shared with every process that shares its store: each attempt takes one unit before it is sent. */
+  quota?: FattureInCloudQuota | undefined;
+  /** `interactive` (default: a person waits) may spend the whole hour; `background` (jobs) stops at the quota's reserve. */
+  priority?: QuotaPriority | undefined;
+  /** For jobs: wait for the window to turn if that is within `maxWait` ms, instead of FattureInCloudQuotaError at once. */
+  wait?: QuotaWait | undefined;
 }
 
 /**
@@ -58,7 +65,7 @@ export interface FattureInCloudSDK {
  * GET and HEAD, and only the package's errors, which hold no token.
  */
 export function fattureInCloudSDK(options: FattureInCloudSDKOptions): FattureInCloudSDK {
-  const { tokens, key, baseURL, timeout, retry, onRateLimit, onRetry } = checkOptions(options);
+  const { tokens, key, baseURL, timeout, retry, onRateLimit, onRetry, quota } = checkOptions(options);
   const accessToken = async (): Promise<string> => (await tokens.get(key) ?? noTokenSet()).accessToken;
   const recover = async (used: string): Promise<string> => (await tokens.refresh(key, { accessToken: used }) ?? noTokenSet()).accessToken;
   const instance = axios.create({ baseURL, timeout, maxRedirects: 0 });
@@ -70,6 +77,7 @@ export function fattureInCloudSDK(options: FattureInCloudSDKOptions): FattureInC
     recover,
     onRateLimit,
     onRetry,
+    quota,
   });
   instance.defaults.adapter = adapter;
   // Whatever axios rejects with on its own (a cancellation it saw first) carries the request's headers: replaced too.
@@ -113,5 +121,18 @@ function checkOptions(options: FattureInCloudSDKOptions) {
     retry: resolveRetry(options.retry, where),
     onRateLimit: options.onRateLimit,
     onRetry: options.onRetry,
+    quota: quotaSettings(options, where),
   };
+}
+
+function quotaSettings(options: FattureInCloudSDKOptions, where: string): QuotaSettings | undefined {
+  const { quota, priority = 'interactive', wait } = options;
+  if (quota === undefined) {
+    if (options.priority !== undefined || wait !== undefined) throw new TypeError(`${where}: priority and wait need a quota (new FattureInCloudQuota(…))`);
+    return undefined;
+  }
+  if (typeof (quota as Partial<FattureInCloudQuota> | null)?.acquire !== 'function') throw new TypeError(`${where}: quota must be a FattureInCloudQuota, got ${describeValue(quota)}`);
+  if (!(['interactive', 'background'] as unknown[]).includes(priority)) throw new TypeError(`${where}: priority must be 'interactive' or 'background', got ${describeValue(priority)}`);
+  if (wait !== undefined) checkDuration((wait as Partial<QuotaWait> | null)?.maxWait, `${where}: wait.maxWait`);
+  return { quota, priority, wait };
 }

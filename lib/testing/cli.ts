@@ -29,6 +29,8 @@ Options:
   --client-id ID      default stand-in-client-id
   --client-secret S   default stand-in-client-secret
   --accountant        the user is an accountant with two controlled companies (default: one company)
+  --quota-per-hour N  requests an hour per company before a 403 (default 1000)
+  --quota-per-month N requests a month per company before a 403 (default 40000)
   --help              this text
 
 Stop it with Ctrl+C.`;
@@ -50,6 +52,8 @@ function readOptions(argv: string[]) {
         'client-secret': { type: 'string' },
         accountant: { type: 'boolean' },
         'allow-remote': { type: 'boolean' },
+        'quota-per-hour': { type: 'string' },
+        'quota-per-month': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -67,7 +71,15 @@ function readOptions(argv: string[]) {
   }
   // Reachable from elsewhere, the printed default secret would let anyone mint tokens.
   const clientSecret = values['client-secret'] ?? (remote ? randomBytes(24).toString('base64url') : undefined);
-  return { help: values.help === true, accountant: values.accountant === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret };
+  const quota = { perHour: requests(values['quota-per-hour'], '--quota-per-hour'), perMonth: requests(values['quota-per-month'], '--quota-per-month') };
+  return { help: values.help === true, accountant: values.accountant === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret, quota };
+}
+
+function requests(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) throw new UsageError(`${flag} must be a whole number of requests, at least 1, got "${value}"`);
+  return number;
 }
 
 async function main(): Promise<void> {
@@ -83,6 +95,7 @@ async function main(): Promise<void> {
     clientID: options.clientID,
     clientSecret: options.clientSecret,
     companies: options.accountant ? ACCOUNTANT_COMPANIES : undefined,
+    quota: options.quota,
     appName: 'your app',
   });
   console.log(`Fatture in Cloud stand-in at ${standIn.baseURL}, for the redirect URIs ${options.redirectURIs.join(', ')}.`);

@@ -3,6 +3,7 @@ import { type AddressInfo, isIP } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
 import { isFattureInCloudScope } from '../oauth/scopes';
 import { type APIAnswer, CompanyAPI } from './api/company-api';
+import { StandInLimits, type StandInQuotaOptions } from './limits';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
 import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';
 import { type AccessGrant, Grants, randomToken } from './grants';
@@ -33,6 +34,8 @@ export interface StandInOptions {
   host?: string;
   /** Milliseconds added before every answer, to model network distance. */
   latency?: number;
+  /** Fatture in Cloud's request limits per company: default 1000 an hour, 40000 a month, no short-term limit. */
+  quota?: StandInQuotaOptions;
 }
 
 export interface StandInStats {
@@ -41,6 +44,8 @@ export interface StandInStats {
   apiRequests: number;
   /** API answers by fault: those `failNext` queued, and every 401 (revoked, expired or unknown token). */
   faults: FaultStats;
+  /** Company calls refused for the limits (`quota`): a 403 past the hour or the month, a 429 past the short-term limit. */
+  refusedForQuota: number;
 }
 
 /** Records to put in place for a test, as the API would hold them (ids kept when given). */
@@ -87,6 +92,8 @@ export interface FattureInCloudStandIn {
   revokeAccessToken(accessToken: string): boolean;
   /** This access token expires now, whatever its `expires_in` said; false for a token it never issued. */
   expireAccessToken(accessToken: string): boolean;
+  /** What a company has spent of its hour and month (company calls only: login and tokens are not counted). */
+  quotaSpent(companyID: number): { hour: number; month: number };
   /** Puts clients, suppliers, products and issued documents in place, as the API would hold them. */
   seed(data: StandInSeed): StandInSeeded;
   now(): number;
@@ -117,9 +124,10 @@ class StandInState {
   user: FattureInCloudUser;
   companies: FattureInCloudCompany[];
   latency: number;
-  readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0, faults: emptyFaultStats() };
+  readonly stats: StandInStats = { authorizeRequests: 0, tokenRequests: 0, apiRequests: 0, faults: emptyFaultStats(), refusedForQuota: 0 };
   readonly grants = new Grants(() => this.now());
   readonly faults = new FaultQueue();
+  readonly limits: StandInLimits;
   /** The company-scoped API: company info, clients, suppliers, products, issued documents. */
   readonly api = new CompanyAPI({ now: () => this.now(), baseURL: () => this.baseURL, companies: () => this.companies });
   /** Set once listening: the lists' page URLs are absolute, as the spec has them. */
@@ -142,6 +150,7 @@ class StandInState {
     this.user = options.user ?? SAMPLE_USER;
     this.companies = options.companies ?? SINGLE_COMPANY;
     this.latency = options.latency ?? 0;
+    this.limits = new StandInLimits(options.quota);
   }
 
   now(): number {
@@ -174,6 +183,7 @@ function publicView(state: StandInState, close: () => Promise<void>): FattureInC
       clearFaults: () => state.faults.clear(),
       revokeAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'revoke'),
       expireAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'expire'),
+      quotaSpent: (companyID) => state.limits.spent(companyID, state.now()),
       seed: (data) => state.api.seed(data.companyID ?? state.companies[0]?.id ?? 0, data),
       now: () => state.now(),
       close,
@@ -321,15 +331,12 @@ function rotateRefreshToken(state: StandInState, fields: Record<string, unknown>
   sendJSON(res, 200, tokens);
 }
 
-const RATE_LIMIT_HEADERS = {
-  'RateLimit-HourlyRemaining': '999',
-  'RateLimit-HourlyLimit': '1000',
-  'RateLimit-MonthlyRemaining': '39999',
-  'RateLimit-MonthlyLimit': '40000',
-};
-
-/** Answers with `body(scopes)` for a live Bearer token, unless a fault is queued; with the documented 401 for any other token. */
-function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: (scopes: readonly string[]) => APIAnswer): void {
+/**
+ * Answers with `body(scopes)` for a live Bearer token, unless a fault is
+ * queued; with the documented 401 for any other token; a company call counts
+ * against that company's limits first, refused past them.
+ */
+function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: (scopes: readonly string[]) => APIAnswer, companyID?: number): void {
   state.stats.apiRequests += 1;
   const fault = state.faults.take();
   if (fault) state.stats.faults[fault.type] += 1;
@@ -339,22 +346,27 @@ function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerRespo
   const refusal = (fault && faultAnswer(fault)) ?? (access ? undefined : UNAUTHORIZED);
   if (refusal?.status === 401 && fault?.type !== 'unauthorized') state.stats.faults.unauthorized += 1;
   if (refusal) return sendError(res, refusal);
+  const limit = companyID === undefined ? { headers: state.limits.untouched() } : state.limits.call(companyID, state.now());
+  if (limit.refusal) {
+    state.stats.refusedForQuota += 1;
+    return sendError(res, limit.refusal, limit.headers);
+  }
   const { status, body: answer } = body((access as AccessGrant).scope);
-  // Errors carry Retry-After, successes the rate-limit counters, as Fatture in Cloud's do.
-  const headers = status < 400 ? RATE_LIMIT_HEADERS : { 'Retry-After': '0' };
+  // Every answer carries the rate-limit counters, and an error Retry-After, as Fatture in Cloud's do.
+  const headers = status < 400 ? limit.headers : { ...limit.headers, 'Retry-After': '0' };
   if (answer === undefined) return void res.writeHead(status, { 'Cache-Control': 'no-store', ...headers }).end();
   sendJSON(res, status, answer, headers);
 }
 
-function sendError(res: ServerResponse, { status, code, message, retryAfter }: FaultAnswer): void {
-  sendJSON(res, status, { error: { message, code } }, { 'Retry-After': String(retryAfter) });
+function sendError(res: ServerResponse, { status, code, message, retryAfter }: FaultAnswer, headers: Record<string, string> = {}): void {
+  sendJSON(res, status, { error: { message, code } }, { ...headers, 'Retry-After': String(retryAfter) });
 }
 
 /** `/c/{company_id}/…`: the company API, behind the same token check and faults as every API call. */
 async function companyEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, path: string, query: URLSearchParams): Promise<void> {
   const method = req.method ?? 'GET';
   const body = method === 'POST' || method === 'PUT' ? await readBody(req) : {};
-  apiEndpoint(state, req, res, (scopes) => state.api.answer({ method, companyID, path, query, body, scopes }));
+  apiEndpoint(state, req, res, (scopes) => state.api.answer({ method, companyID, path, query, body, scopes }), companyID);
 }
 
 /** Real companies carry a live access token each; the stand-in mints one per answer. */

@@ -6,7 +6,7 @@ import type { SealKeyInput } from '../../seal';
 import { BOUNDS_ITS_OWN_CALLS, type StoredTokenSet, type TokenStore } from '../store';
 import { assertWellFormedKey } from '../token-set';
 import { createCodec, refreshTokenDigest, type TokenSetCodec } from './codec';
-import { isReplyError, type RedisClientLike, type RedisCommands, redisCommands } from './redis-clients';
+import { isReplyError, type RedisClientLike, type RedisCommands, redisCommands } from '../../backends/redis-clients';
 import { type RedisScript, SCRIPTS } from './redis-scripts';
 
 export interface RedisTokenStoreOptions {
@@ -152,7 +152,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private run(script: RedisScript, redisKey: string, args: string[], key: string, operation: string): Promise<unknown> {
-    return this.call('EVAL', () => this.client.eval(script.source, redisKey, args), key, operation);
+    return this.call('EVAL', () => this.client.eval(script.source, [redisKey], args), key, operation);
   }
 
   private unavailable(call: RedisCall): FattureInCloudError {

@@ -1,7 +1,7 @@
-import { describeValue } from '../../config';
+import { describeValue } from '../config';
 
 /**
- * The Redis clients RedisTokenStore takes, as they are: node-redis (`createClient`,
+ * The Redis clients the package's Redis stores take, as they are: node-redis (`createClient`,
  * `createCluster`) and ioredis or iovalkey (`new Redis()`, `new Cluster()`).
  * Their `set` and `eval` take different shapes (node-redis an options object,
  * ioredis positional arguments); each is wrapped once, at construction, into
@@ -36,7 +36,8 @@ export interface RedisCommands {
   /** `SET key value PX ttl NX`: true when it was set. */
   setIfAbsent(key: string, value: string, ttl: number): Promise<boolean>;
   del(key: string): Promise<unknown>;
-  eval(script: string, key: string, args: string[]): Promise<unknown>;
+  /** The keys must share a hash tag on a Cluster. */
+  eval(script: string, keys: readonly string[], args: readonly string[]): Promise<unknown>;
   /** `INFO section`; on a Cluster, one node's. */
   info(section: string): Promise<string>;
   /** `CONFIG GET name`; undefined where the server refuses CONFIG (most managed Redis). */
@@ -103,7 +104,7 @@ function nodeRedisCommands(client: NodeRedisClientLike): RedisCommands {
     set: (key, value) => client.set(key, value),
     setIfAbsent: async (key, value, ttl) => (await client.set(key, value, { NX: true, PX: ttl })) === 'OK',
     del: (key) => client.del(key),
-    eval: (script, key, args) => client.eval(script, { keys: [key], arguments: args }),
+    eval: (script, keys, args) => client.eval(script, { keys: [...keys], arguments: [...args] }),
     info: async (section) => String(await optional(client, 'info', section)),
     configGet: async (name) => {
       const answer = (await optional(client, 'configGet', name).catch(() => undefined)) as Record<string, unknown> | undefined;
@@ -128,7 +129,7 @@ function ioredisCommands(client: IORedisClientLike): RedisCommands {
     set: (key, value) => (client.set as (key: string, value: string) => Promise<unknown>)(key, value),
     setIfAbsent: async (key, value, ttl) => (await client.set(key, value, 'PX', ttl, 'NX')) === 'OK',
     del: (key) => client.del(key),
-    eval: (script, key, args) => client.eval(script, 1, key, ...args),
+    eval: (script, keys, args) => client.eval(script, keys.length, ...keys, ...args),
     info: async (section) => String(await optional(client, 'info', section)),
     configGet: async (name) => {
       const answer = (await optional(client, 'config', 'GET', name).catch(() => undefined)) as unknown[] | undefined;

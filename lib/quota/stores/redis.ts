@@ -1,0 +1,92 @@
+import { type RedisClientLike, type RedisCommands, redisCommands } from '../../backends/redis-clients';
+import { describeValue } from '../../config';
+import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken } from '../store';
+
+export interface RedisQuotaStoreOptions {
+  /** The clients RedisTokenStore takes: node-redis (client or cluster), ioredis or iovalkey (Redis or Cluster). */
+  client: RedisClientLike;
+  /** Default `'fic:quota:'`. */
+  prefix?: string | undefined;
+}
+
+/**
+ * The Lua scripts, as data. A bucket's keys share a hash tag, so each script
+ * touches one Cluster slot. Counters live until their window ends (PEXPIREAT),
+ * the pause until it does: nothing piles up and nothing needs sweeping.
+ */
+const SCRIPTS = {
+  /** KEYS: hour, month, pause. ARGV: now, hourCeiling, monthCeiling, hourEndsAt, monthEndsAt. */
+  take: `
+local now = tonumber(ARGV[1])
+local pausedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
+if pausedUntil > now then return {0, 'paused', tostring(pausedUntil)} end
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return {0, 'month'} end
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[2]) then return {0, 'hour'} end
+redis.call('INCR', KEYS[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+redis.call('INCR', KEYS[2])
+redis.call('PEXPIREAT', KEYS[2], ARGV[5])
+return {1}
+`,
+  /** KEYS: hour, month. ARGV: hourSpent or '', monthSpent or '', hourEndsAt, monthEndsAt. */
+  correct: `
+for i = 1, 2 do
+  if ARGV[i] ~= '' and tonumber(redis.call('GET', KEYS[i]) or '0') < tonumber(ARGV[i]) then
+    redis.call('SET', KEYS[i], ARGV[i], 'PXAT', ARGV[i + 2])
+  end
+end
+return 1
+`,
+  /** KEYS: pause. ARGV: until. */
+  pause: `
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+end
+return 1
+`,
+} as const;
+
+/** The quota's counters in Redis, shared by every process of an app: each take one script, atomic. */
+export class RedisQuotaStore implements QuotaStore {
+  readonly prefix: string;
+  declare private readonly client: RedisCommands;
+
+  constructor(options: RedisQuotaStoreOptions) {
+    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError(`RedisQuotaStore needs options with a Redis client, got ${describeValue(options)}`);
+    const { prefix = 'fic:quota:' } = options;
+    if (typeof prefix !== 'string') throw new TypeError(`RedisQuotaStore: prefix must be a string, got ${describeValue(prefix)}`);
+    this.prefix = prefix;
+    // Non-enumerable: the client stays out of logs of the store.
+    Object.defineProperty(this, 'client', { value: redisCommands(options.client, 'RedisQuotaStore') });
+  }
+
+  async take(request: QuotaTake): Promise<QuotaTaken> {
+    const keys = this.keysOf(request.bucket, request);
+    const args = [request.now, request.hourCeiling, request.monthCeiling, request.hourEndsAt, request.monthEndsAt].map(String);
+    const [granted, reason, until] = (await this.client.eval(SCRIPTS.take, [keys.hour, keys.month, keys.pause], args)) as [number, string?, string?];
+    if (granted === 1) return { granted: true };
+    return reason === 'paused' ? { granted: false, reason, until: Number(until) } : { granted: false, reason: reason === 'month' ? 'month' : 'hour' };
+  }
+
+  async correct(request: Parameters<QuotaStore['correct']>[0]): Promise<void> {
+    const keys = this.keysOf(request.bucket, request);
+    const args = [request.hourSpent ?? '', request.monthSpent ?? '', request.hourEndsAt, request.monthEndsAt].map(String);
+    await this.client.eval(SCRIPTS.correct, [keys.hour, keys.month], args);
+  }
+
+  async pause(bucket: string, until: number): Promise<void> {
+    await this.client.eval(SCRIPTS.pause, [this.keysOf(bucket, { hour: 0, month: '' }).pause], [String(Math.ceil(until))]);
+  }
+
+  async read(bucket: string, windows: { hour: number; month: string }): Promise<QuotaCounts> {
+    const keys = this.keysOf(bucket, windows);
+    const [hour, month, pause] = await Promise.all([this.client.get(keys.hour), this.client.get(keys.month), this.client.get(keys.pause)]);
+    return { hourSpent: Number(hour ?? 0), monthSpent: Number(month ?? 0), pausedUntil: Number(pause ?? 0) };
+  }
+
+  /** `{bucket}` is the hash tag: a bucket's three keys land on one Cluster slot. */
+  private keysOf(bucket: string, windows: { hour: number; month: string }): { hour: string; month: string; pause: string } {
+    const base = `${this.prefix}{${bucket}}`;
+    return { hour: `${base}:h:${windows.hour}`, month: `${base}:m:${windows.month}`, pause: `${base}:pause` };
+  }
+}
