@@ -102,7 +102,7 @@ export class FattureInCloudQuota {
       const taken = await this.store.take({ bucket, now, ...windows, hourCeiling, monthCeiling: this.perMonth });
       if (taken.granted) return;
       const until = taken.reason === 'paused' ? taken.until : taken.reason === 'hour' ? windows.hourEndsAt : windows.monthEndsAt;
-      const window = taken.reason === 'month' || until > windows.hourEndsAt ? 'month' : 'hour';
+      const window = taken.reason === 'paused' ? taken.window : taken.reason;
       if (until > giveUpAt) {
         const event: QuotaEvent = { companyID, window, retryAfter: secondsUntil(until, now) };
         publish(channels.quotaExhausted, () => event);
@@ -132,7 +132,7 @@ export class FattureInCloudQuota {
     if (hourSpent !== undefined || monthSpent !== undefined) await this.store.correct({ bucket, now, ...windows, hourSpent, monthSpent });
     const pause = pauseOf(answer, now, windows.monthEndsAt);
     if (pause === undefined) return;
-    await this.store.pause(bucket, pause.until);
+    await this.store.pause(bucket, pause.until, pause.window);
     publish(channels.quotaPaused, () => ({ companyID, window: pause.window, retryAfter: secondsUntil(pause.until, now) }));
   }
 

@@ -19,7 +19,9 @@ export interface QuotaTake {
   monthCeiling: number;
 }
 
-export type QuotaTaken = { granted: true } | { granted: false; reason: 'paused'; until: number } | { granted: false; reason: 'hour' | 'month' };
+export type QuotaWindow = 'hour' | 'month';
+
+export type QuotaTaken = { granted: true } | { granted: false; reason: 'paused'; until: number; window: QuotaWindow } | { granted: false; reason: QuotaWindow };
 
 /** What the counters say now. */
 export interface QuotaCounts {
@@ -34,7 +36,7 @@ export interface QuotaStore {
   take(request: QuotaTake): Promise<QuotaTaken>;
   /** Raises the counters to what the server says was spent (never lowers them). */
   correct(request: Omit<QuotaTake, 'hourCeiling' | 'monthCeiling'> & { hourSpent?: number | undefined; monthSpent?: number | undefined }): Promise<void>;
-  /** Pauses the bucket until `until` (a later pause already there stands). */
-  pause(bucket: string, until: number): Promise<void>;
+  /** Pauses the bucket until `until`, for `window`'s refusal (a later pause already there stands). */
+  pause(bucket: string, until: number, window: QuotaWindow): Promise<void>;
   read(bucket: string, windows: { hour: number; month: string }): Promise<QuotaCounts>;
 }

@@ -1,4 +1,4 @@
-import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken } from '../store';
+import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken, QuotaWindow } from '../store';
 
 interface Bucket {
   hour: number;
@@ -6,6 +6,7 @@ interface Bucket {
   month: string;
   monthSpent: number;
   pausedUntil: number;
+  pausedFor: QuotaWindow;
 }
 
 /**
@@ -18,7 +19,7 @@ export class MemoryQuotaStore implements QuotaStore {
 
   take(request: QuotaTake): Promise<QuotaTaken> {
     const bucket = this.current(request.bucket, request.hour, request.month);
-    if (bucket.pausedUntil > request.now) return Promise.resolve({ granted: false, reason: 'paused', until: bucket.pausedUntil });
+    if (bucket.pausedUntil > request.now) return Promise.resolve({ granted: false, reason: 'paused', until: bucket.pausedUntil, window: bucket.pausedFor });
     if (bucket.monthSpent >= request.monthCeiling) return Promise.resolve({ granted: false, reason: 'month' });
     if (bucket.hourSpent >= request.hourCeiling) return Promise.resolve({ granted: false, reason: 'hour' });
     bucket.hourSpent += 1;
@@ -33,9 +34,9 @@ export class MemoryQuotaStore implements QuotaStore {
     return Promise.resolve();
   }
 
-  pause(bucket: string, until: number): Promise<void> {
-    const entry = this.buckets.get(bucket) ?? { hour: 0, hourSpent: 0, month: '', monthSpent: 0, pausedUntil: 0 };
-    entry.pausedUntil = Math.max(entry.pausedUntil, until);
+  pause(bucket: string, until: number, window: QuotaWindow): Promise<void> {
+    const entry = this.buckets.get(bucket) ?? { hour: 0, hourSpent: 0, month: '', monthSpent: 0, pausedUntil: 0, pausedFor: window };
+    if (until > entry.pausedUntil) Object.assign(entry, { pausedUntil: until, pausedFor: window });
     this.buckets.set(bucket, entry);
     return Promise.resolve();
   }
@@ -49,7 +50,7 @@ export class MemoryQuotaStore implements QuotaStore {
   private current(name: string, hour: number, month: string): Bucket {
     let bucket = this.buckets.get(name);
     if (!bucket) {
-      bucket = { hour, hourSpent: 0, month, monthSpent: 0, pausedUntil: 0 };
+      bucket = { hour, hourSpent: 0, month, monthSpent: 0, pausedUntil: 0, pausedFor: 'hour' };
       this.buckets.set(name, bucket);
     }
     if (bucket.hour !== hour) Object.assign(bucket, { hour, hourSpent: 0 });

@@ -1,6 +1,6 @@
 import { describeValue } from '../../config';
 import type { PostgresPoolLike } from '../../tokens/stores/postgres';
-import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken } from '../store';
+import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken, QuotaWindow } from '../store';
 
 export interface PostgresQuotaStoreOptions {
   /** A `pg` Pool (`new Pool({ connectionString })`). */
@@ -42,7 +42,8 @@ export class PostgresQuotaStore implements QuotaStore {
   hour_spent integer NOT NULL,
   month_window text NOT NULL,
   month_spent integer NOT NULL,
-  paused_until bigint NOT NULL DEFAULT 0
+  paused_until bigint NOT NULL DEFAULT 0,
+  paused_for text NOT NULL DEFAULT 'hour'
 )`;
   }
 
@@ -71,8 +72,8 @@ RETURNING 1`,
     );
     if (rows.length === 1) return { granted: true };
     // Refused: read why, outside the take (what it says may have moved on already, which only makes it more current).
-    const counts = await this.read(bucket, request);
-    if (counts.pausedUntil > now) return { granted: false, reason: 'paused', until: counts.pausedUntil };
+    const counts = await this.readRow(bucket, request);
+    if (counts.pausedUntil > now) return { granted: false, reason: 'paused', until: counts.pausedUntil, window: counts.pausedFor };
     return { granted: false, reason: counts.monthSpent >= monthCeiling ? 'month' : 'hour' };
   }
 
@@ -87,20 +88,25 @@ ON CONFLICT (bucket) DO UPDATE SET
     );
   }
 
-  async pause(bucket: string, until: number): Promise<void> {
+  async pause(bucket: string, until: number, window: QuotaWindow): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.table} AS q (bucket, hour_window, hour_spent, month_window, month_spent, paused_until) VALUES ($1, 0, 0, '', 0, $2)
-ON CONFLICT (bucket) DO UPDATE SET paused_until = GREATEST(q.paused_until, $2)`,
-      [bucket, Math.ceil(until)],
+      `INSERT INTO ${this.table} AS q (bucket, hour_window, hour_spent, month_window, month_spent, paused_until, paused_for) VALUES ($1, 0, 0, '', 0, $2, $3)
+ON CONFLICT (bucket) DO UPDATE SET paused_for = CASE WHEN $2 > q.paused_until THEN $3 ELSE q.paused_for END, paused_until = GREATEST(q.paused_until, $2)`,
+      [bucket, Math.ceil(until), window],
     );
   }
 
   async read(bucket: string, windows: { hour: number; month: string }): Promise<QuotaCounts> {
+    const { hourSpent, monthSpent, pausedUntil } = await this.readRow(bucket, windows);
+    return { hourSpent, monthSpent, pausedUntil };
+  }
+
+  private async readRow(bucket: string, windows: { hour: number; month: string }): Promise<QuotaCounts & { pausedFor: QuotaWindow }> {
     const { rows } = await this.pool.query(
-      `SELECT CASE WHEN hour_window = $2 THEN hour_spent ELSE 0 END AS hour_spent, CASE WHEN month_window = $3 THEN month_spent ELSE 0 END AS month_spent, paused_until FROM ${this.table} WHERE bucket = $1`,
+      `SELECT CASE WHEN hour_window = $2 THEN hour_spent ELSE 0 END AS hour_spent, CASE WHEN month_window = $3 THEN month_spent ELSE 0 END AS month_spent, paused_until, paused_for FROM ${this.table} WHERE bucket = $1`,
       [bucket, windows.hour, windows.month],
     );
-    const row = rows[0] as { hour_spent: number; month_spent: number; paused_until: string | number } | undefined;
-    return { hourSpent: row?.hour_spent ?? 0, monthSpent: row?.month_spent ?? 0, pausedUntil: Number(row?.paused_until ?? 0) };
+    const row = rows[0] as { hour_spent: number; month_spent: number; paused_until: string | number; paused_for: string } | undefined;
+    return { hourSpent: row?.hour_spent ?? 0, monthSpent: row?.month_spent ?? 0, pausedUntil: Number(row?.paused_until ?? 0), pausedFor: row?.paused_for === 'month' ? 'month' : 'hour' };
   }
 }

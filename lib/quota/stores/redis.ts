@@ -1,6 +1,6 @@
 import { type RedisClientLike, type RedisCommands, redisCommands } from '../../backends/redis-clients';
 import { describeValue } from '../../config';
-import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken } from '../store';
+import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken, QuotaWindow } from '../store';
 
 export interface RedisQuotaStoreOptions {
   /** The clients RedisTokenStore takes: node-redis (client or cluster), ioredis or iovalkey (Redis or Cluster). */
@@ -18,8 +18,8 @@ const SCRIPTS = {
   /** KEYS: hour, month, pause. ARGV: now, hourCeiling, monthCeiling, hourEndsAt, monthEndsAt. */
   take: `
 local now = tonumber(ARGV[1])
-local pausedUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
-if pausedUntil > now then return {0, 'paused', tostring(pausedUntil)} end
+local pause = redis.call('GET', KEYS[3])
+if pause and tonumber(string.match(pause, '^%d+')) > now then return {0, 'paused', pause} end
 if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[3]) then return {0, 'month'} end
 if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[2]) then return {0, 'hour'} end
 redis.call('INCR', KEYS[1])
@@ -37,10 +37,11 @@ for i = 1, 2 do
 end
 return 1
 `,
-  /** KEYS: pause. ARGV: until. */
+  /** KEYS: pause. ARGV: until, window. The value is `until:window`. */
   pause: `
-if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+local current = redis.call('GET', KEYS[1])
+if not current or tonumber(string.match(current, '^%d+')) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PXAT', ARGV[1])
 end
 return 1
 `,
@@ -63,9 +64,11 @@ export class RedisQuotaStore implements QuotaStore {
   async take(request: QuotaTake): Promise<QuotaTaken> {
     const keys = this.keysOf(request.bucket, request);
     const args = [request.now, request.hourCeiling, request.monthCeiling, request.hourEndsAt, request.monthEndsAt].map(String);
-    const [granted, reason, until] = (await this.client.eval(SCRIPTS.take, [keys.hour, keys.month, keys.pause], args)) as [number, string?, string?];
+    const [granted, reason, pause] = (await this.client.eval(SCRIPTS.take, [keys.hour, keys.month, keys.pause], args)) as [number, string?, string?];
     if (granted === 1) return { granted: true };
-    return reason === 'paused' ? { granted: false, reason, until: Number(until) } : { granted: false, reason: reason === 'month' ? 'month' : 'hour' };
+    if (reason !== 'paused') return { granted: false, reason: reason === 'month' ? 'month' : 'hour' };
+    const { until, window } = pauseOf(pause);
+    return { granted: false, reason, until, window };
   }
 
   async correct(request: Parameters<QuotaStore['correct']>[0]): Promise<void> {
@@ -74,14 +77,14 @@ export class RedisQuotaStore implements QuotaStore {
     await this.client.eval(SCRIPTS.correct, [keys.hour, keys.month], args);
   }
 
-  async pause(bucket: string, until: number): Promise<void> {
-    await this.client.eval(SCRIPTS.pause, [this.keysOf(bucket, { hour: 0, month: '' }).pause], [String(Math.ceil(until))]);
+  async pause(bucket: string, until: number, window: QuotaWindow): Promise<void> {
+    await this.client.eval(SCRIPTS.pause, [this.keysOf(bucket, { hour: 0, month: '' }).pause], [String(Math.ceil(until)), window]);
   }
 
   async read(bucket: string, windows: { hour: number; month: string }): Promise<QuotaCounts> {
     const keys = this.keysOf(bucket, windows);
     const [hour, month, pause] = await Promise.all([this.client.get(keys.hour), this.client.get(keys.month), this.client.get(keys.pause)]);
-    return { hourSpent: Number(hour ?? 0), monthSpent: Number(month ?? 0), pausedUntil: Number(pause ?? 0) };
+    return { hourSpent: Number(hour ?? 0), monthSpent: Number(month ?? 0), pausedUntil: typeof pause === 'string' ? pauseOf(pause).until : 0 };
   }
 
   /** `{bucket}` is the hash tag: a bucket's three keys land on one Cluster slot. */
@@ -89,4 +92,10 @@ export class RedisQuotaStore implements QuotaStore {
     const base = `${this.prefix}{${bucket}}`;
     return { hour: `${base}:h:${windows.hour}`, month: `${base}:m:${windows.month}`, pause: `${base}:pause` };
   }
+}
+
+/** `until:window`, as the pause script writes it. */
+function pauseOf(value: string | undefined): { until: number; window: QuotaWindow } {
+  const [until, window] = (value ?? '0:hour').split(':');
+  return { until: Number(until), window: window === 'month' ? 'month' : 'hour' };
 }
