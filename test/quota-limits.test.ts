@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { FattureInCloudQuota, FattureInCloudTokens, MemoryQuotaStore } from '../lib/index';
+import { PostgresQuotaStore } from '../lib/postgres';
 import { isQuotaRefusal } from '../lib/quota/quota';
+import { RedisQuotaStore } from '../lib/redis';
 import { windowsAt } from '../lib/quota/windows';
 import { fattureInCloudSDK } from '../lib/sdk/index';
 import { startFattureInCloudStandIn } from '../lib/testing/index';
@@ -31,10 +33,20 @@ describe('FattureInCloudQuota, its options and answers', () => {
     expect(() => new FattureInCloudQuota({ timeZone: 'Mars/Olympus' })).to.throw(TypeError, /not a time zone/);
     expect(() => new FattureInCloudQuota({ store: {} as never })).to.throw(TypeError, /quota store/);
     expect(() => new FattureInCloudQuota(null as never)).to.throw(TypeError, /needs options/);
+    expect(() => new FattureInCloudQuota({ timeZone: 3 as never })).to.throw(TypeError, /IANA/);
+    expect(() => new RedisQuotaStore(undefined as never)).to.throw(TypeError, /Redis client/);
+    expect(() => new RedisQuotaStore({ client: {} as never })).to.throw(TypeError, /neither/);
+    expect(() => new PostgresQuotaStore({ pool: {} as never })).to.throw(TypeError, /pg Pool/);
+    expect(() => new PostgresQuotaStore({ pool: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) }, table: 'bad-name' })).to.throw(TypeError, /table/);
     const tokens = new FattureInCloudTokens({ clientID: 'id', clientSecret: 'secret' });
     expect(() => fattureInCloudSDK({ tokens, key: 'k', priority: 'background' })).to.throw(TypeError, /need a quota/);
     expect(() => fattureInCloudSDK({ tokens, key: 'k', quota: new FattureInCloudQuota(), priority: 'urgent' as never })).to.throw(TypeError, /priority/);
     expect(() => fattureInCloudSDK({ tokens, key: 'k', quota: new FattureInCloudQuota(), wait: { maxWait: -1 } })).to.throw(TypeError, /maxWait/);
+  });
+
+  it('remaining() refuses what is not a company id', async () => {
+    const error = await new FattureInCloudQuota().remaining(-1).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(TypeError);
   });
 
   it('keeps the reserve, rounded down to whole requests, for interactive calls', () => {

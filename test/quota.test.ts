@@ -153,6 +153,28 @@ function quotaSuite(backend: ReturnType<typeof backends>[number]): void {
       await standIn.close();
     });
 
+    it('the store itself: takes up to the ceilings, corrections only raise, a later pause stands, a new window starts at zero', async () => {
+      standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT });
+      const { store } = await open().then((each) => (opened.push(each), each));
+      const now = realNow();
+      const windows = { bucket: 'company:7', now, hour: 100, hourEndsAt: now + HOUR, month: '2026-01', monthEndsAt: now + 10 * HOUR };
+      const take = (more: Partial<typeof windows> = {}) => store.take({ ...windows, ...more, hourCeiling: 2, monthCeiling: 3 });
+      expect(await take()).to.deep.equal({ granted: true });
+      expect(await take()).to.deep.equal({ granted: true });
+      expect(await take()).to.deep.equal({ granted: false, reason: 'hour' });
+      expect(await take({ hour: 101 })).to.deep.equal({ granted: true });
+      expect(await take({ hour: 102 })).to.deep.equal({ granted: false, reason: 'month' });
+      await store.correct({ ...windows, hour: 102, month: '2026-02', hourSpent: 1, monthSpent: 2 });
+      await store.correct({ ...windows, hour: 102, month: '2026-02', hourSpent: 0, monthSpent: undefined });
+      expect(await store.read('company:7', { hour: 102, month: '2026-02' })).to.deep.include({ hourSpent: 1, monthSpent: 2 });
+      await store.pause('company:7', now + 5_000, 'month');
+      await store.pause('company:7', now + 1_000, 'hour');
+      expect(await take({ hour: 103, month: '2026-03' })).to.deep.equal({ granted: false, reason: 'paused', until: now + 5_000, window: 'month' });
+      expect((await store.read('company:7', { hour: 103, month: '2026-03' })).pausedUntil).to.equal(now + 5_000);
+      expect(await store.read('company:unknown', { hour: 1, month: 'x' })).to.deep.equal({ hourSpent: 0, monthSpent: 0, pausedUntil: 0 });
+      expect(await take({ bucket: 'company:8', hour: 103, month: '2026-03', now: now + 6_000 })).to.deep.equal({ granted: true });
+    });
+
     it('4 processes x (2 background loops + 1 interactive caller), 300 an hour over 2 hours: nothing refused, every click served, the jobs use the budget less the reserve', async () => {
       await start({ perHour: 300 });
       const processes = await Promise.all([0, 1, 2, 3].map(() => process_({ perHour: 300 })));
