@@ -12,8 +12,8 @@ import { isLoopbackHost, startFattureInCloudStandIn } from './stand-in';
 const USAGE = `Usage: fattureincloud-stand-in [--port N] [--host H] [--redirect-uri URL]... [--client-id ID] [--client-secret S] [--accountant] [--allow-remote]
 
 Starts an offline Fatture in Cloud (OAuth consent page, token endpoint, /user/info,
-/user/companies, /c/{company_id}/entities/clients) and prints the settings to give the
-apps that log in through it:
+/user/companies, and company info, clients, suppliers, products and issued documents
+under /c/{company_id}) and prints the settings to give the apps that log in through it:
 
   FIC_CLIENT_ID=…  FIC_CLIENT_SECRET=…  FIC_BASE_URL=…
 

@@ -11,9 +11,9 @@ import { consentPage, errorPage } from './pages';
 
 /**
  * A Fatture in Cloud stand-in on loopback, built on node:http alone: the OAuth
- * endpoints, the two user endpoints and the clients list, with the documented
- * token prefixes, lifetimes, rotation, scopes and error shapes. For offline
- * development and tests.
+ * endpoints, the two user endpoints and the company API (./api), with the
+ * documented token prefixes, lifetimes, rotation, scopes, error shapes and
+ * request limits. For offline development and tests.
  */
 
 export interface StandInOptions {
