@@ -140,3 +140,50 @@ describe('the stand-in\'s control endpoints (/stand-in/…)', () => {
     }
   });
 });
+
+describe('the stand-in for an app\'s own tests, in this process or another', () => {
+  const REDIRECT_URI = 'http://localhost:3000/cb';
+
+  it('autoApprove: a valid authorization comes straight back with a code, an invalid one still does not', async () => {
+    const standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT_URI, autoApprove: true });
+    try {
+      const params = new URLSearchParams({ response_type: 'code', client_id: standIn.clientID, redirect_uri: REDIRECT_URI, scope: 'entity.clients:r', state: 's-1' });
+      const answer = await fetch(`${standIn.baseURL}/oauth/authorize?${params}`, { redirect: 'manual' });
+      const location = new URL(answer.headers.get('location') ?? '');
+      expect(answer.status).to.equal(302);
+      expect(location.searchParams.get('code')).to.match(/^c\//);
+      expect(location.searchParams.get('state')).to.equal('s-1');
+      params.set('redirect_uri', `${REDIRECT_URI}/`);
+      expect((await fetch(`${standIn.baseURL}/oauth/authorize?${params}`, { redirect: 'manual' })).status).to.equal(400);
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it('POST /stand-in/revoke, /expire and /clock do over HTTP what revokeRefreshToken, expireAccessToken and advanceClock do', async () => {
+    const standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT_URI });
+    try {
+      const control = (path: string, body: unknown, type = 'application/json') => fetch(`${standIn.baseURL}/stand-in/${path}`, { method: 'POST', headers: { 'Content-Type': type }, body: JSON.stringify(body) }).then((answer) => answer.status);
+      const api = (token: string) => fetch(`${standIn.baseURL}/user/info`, { headers: { Authorization: `Bearer ${token}` } }).then((answer) => answer.status);
+      const first = await grantAtStandIn(standIn, REDIRECT_URI);
+      expect(await control('expire', { accessToken: first.accessToken })).to.equal(204);
+      expect(await api(first.accessToken)).to.equal(401);
+      const second = await grantAtStandIn(standIn, REDIRECT_URI);
+      expect(await control('revoke', { accessToken: second.accessToken })).to.equal(204);
+      expect(await api(second.accessToken)).to.equal(401);
+      expect(await control('revoke', { refreshToken: second.refreshToken })).to.equal(204);
+      expect(standIn.currentRefreshToken(second.refreshToken)).to.equal(undefined);
+      const before = standIn.now();
+      expect(await control('clock', { advanceMs: 90_000_000 })).to.equal(204);
+      expect(standIn.now() - before).to.be.at.least(90_000_000);
+      const third = await grantAtStandIn(standIn, REDIRECT_URI);
+      expect(await api(third.accessToken)).to.equal(200);
+      expect(await control('revoke', { refreshToken: 'r/never-issued-by-it-0123456789' })).to.equal(404);
+      expect(await control('clock', { advanceMs: -1 })).to.equal(400);
+      expect(await control('expire', {})).to.equal(400);
+      expect(await control('clock', { advanceMs: 1 }, 'text/plain')).to.equal(415);
+    } finally {
+      await standIn.close();
+    }
+  });
+});

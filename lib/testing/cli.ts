@@ -29,6 +29,7 @@ Options:
   --client-id ID      default stand-in-client-id
   --client-secret S   default stand-in-client-secret
   --accountant        the user is an accountant with two controlled companies (default: one company)
+  --auto-approve      approve every valid authorization at once, with no consent page (for tests)
   --quota-per-hour N  requests an hour per company before a 403 (default 1000)
   --quota-per-month N requests a month per company before a 403 (default 40000)
   --help              this text
@@ -52,6 +53,7 @@ function readOptions(argv: string[]) {
         'client-secret': { type: 'string' },
         accountant: { type: 'boolean' },
         'allow-remote': { type: 'boolean' },
+        'auto-approve': { type: 'boolean' },
         'quota-per-hour': { type: 'string' },
         'quota-per-month': { type: 'string' },
         help: { type: 'boolean' },
@@ -72,7 +74,7 @@ function readOptions(argv: string[]) {
   // Reachable from elsewhere, the printed default secret would let anyone mint tokens.
   const clientSecret = values['client-secret'] ?? (remote ? randomBytes(24).toString('base64url') : undefined);
   const quota = { perHour: requests(values['quota-per-hour'], '--quota-per-hour'), perMonth: requests(values['quota-per-month'], '--quota-per-month') };
-  return { help: values.help === true, accountant: values.accountant === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret, quota };
+  return { help: values.help === true, accountant: values.accountant === true, autoApprove: values['auto-approve'] === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret, quota };
 }
 
 function requests(value: string | undefined, flag: string): number | undefined {
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     clientSecret: options.clientSecret,
     companies: options.accountant ? ACCOUNTANT_COMPANIES : undefined,
     quota: options.quota,
+    autoApprove: options.autoApprove,
     appName: 'your app',
   });
   console.log(`Fatture in Cloud stand-in at ${standIn.baseURL}, for the redirect URIs ${options.redirectURIs.join(', ')}.`);

@@ -25,6 +25,8 @@ export interface StandInOptions {
   redirectURI: string | readonly string[];
   /** Shown on the consent page. Default 'Example app'. */
   appName?: string;
+  /** Approve every valid authorization at once, with no consent page: for an app's own tests, which need no form handling. Default false. */
+  autoApprove?: boolean;
   user?: FattureInCloudUser;
   /** Default: one company. See ACCOUNTANT_COMPANIES for an accountant. */
   companies?: FattureInCloudCompany[];
@@ -128,6 +130,7 @@ class StandInState {
   readonly grants = new Grants(() => this.now());
   readonly faults = new FaultQueue();
   readonly limits: StandInLimits;
+  readonly autoApprove: boolean;
   /** The company-scoped API: company info, clients, suppliers, products, issued documents. */
   readonly api = new CompanyAPI({ now: () => this.now(), baseURL: () => this.baseURL, companies: () => this.companies });
   /** Set once listening: the lists' page URLs are absolute, as the spec has them. */
@@ -151,6 +154,7 @@ class StandInState {
     this.companies = options.companies ?? SINGLE_COMPANY;
     this.latency = options.latency ?? 0;
     this.limits = new StandInLimits(options.quota);
+    this.autoApprove = options.autoApprove === true;
   }
 
   now(): number {
@@ -222,6 +226,22 @@ const ROUTES: Record<string, Route> = {
     state.faults.add(count as number, fault as StandInFault);
     res.writeHead(204).end();
   },
+  // Not Fatture in Cloud's: revoke a grant or an access token, expire one, or move the clock, for an app in another process.
+  'POST /stand-in/revoke': async (state, req, res) => {
+    const { refreshToken, accessToken } = await readControl(req, res);
+    const known = typeof refreshToken === 'string' ? state.grants.revoke(refreshToken) : typeof accessToken === 'string' ? state.grants.endAccess(accessToken, 'revoke') : undefined;
+    controlAnswer(res, known, 'Send { "refreshToken": … } to revoke a grant, or { "accessToken": … } to revoke one access token');
+  },
+  'POST /stand-in/expire': async (state, req, res) => {
+    const { accessToken } = await readControl(req, res);
+    controlAnswer(res, typeof accessToken === 'string' ? state.grants.endAccess(accessToken, 'expire') : undefined, 'Send { "accessToken": … } to expire it now');
+  },
+  'POST /stand-in/clock': async (state, req, res) => {
+    const { advanceMs } = await readControl(req, res);
+    const valid = Number.isSafeInteger(advanceMs) && (advanceMs as number) > 0;
+    if (valid) state.advanceClock(advanceMs as number);
+    controlAnswer(res, valid || undefined, 'Send { "advanceMs": … }, a whole number of milliseconds above 0, to move the clock forward');
+  },
   'GET /user/info': (state, req, res) => {
     apiEndpoint(state, req, res, () => ({ status: 200, body: { data: state.user, ...USER_INFO_EXTRAS } }));
   },
@@ -282,6 +302,7 @@ function showConsent(state: StandInState, params: URLSearchParams, res: ServerRe
   const problem = authorizeProblem(state, params);
   if (problem) return 'page' in problem ? sendHTML(res, 400, errorPage(problem.page)) : redirectWithError(res, params, problem);
   const hidden = Object.fromEntries(['client_id', 'redirect_uri', 'scope', 'state'].map((name) => [name, params.get(name) ?? '']));
+  if (state.autoApprove) return decide(state, new URLSearchParams({ ...hidden, decision: 'approve' }), res);
   sendHTML(res, 200, consentPage({ appName: state.appName, userName: state.user.name ?? 'a user', scopes: scopesOf(params), hidden }));
 }
 
@@ -398,6 +419,21 @@ export function isLoopbackHost(host: string): boolean {
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return isIP(bare) === 6 && (bare === '::1' || /^::ffff:127\./.test(bare));
+}
+
+/** A control request's JSON body; an empty one (and a 415 sent) for any other media type. */
+async function readControl(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown>> {
+  if (mediaType(req) === 'application/json') return readBody(req);
+  sendJSON(res, 415, { error: { message: 'Send the control request as application/json', code: 'UNSUPPORTED_MEDIA_TYPE' } });
+  return {};
+}
+
+/** 204 when it was done; 404 for a token the stand-in never issued; 400 for a request it cannot read. */
+function controlAnswer(res: ServerResponse, done: boolean | undefined, usage: string): void {
+  if (res.headersSent) return;
+  if (done === undefined) return sendJSON(res, 400, { error: { message: usage, code: 'INVALID_REQUEST' } });
+  if (!done) return sendJSON(res, 404, { error: { message: 'The stand-in never issued that token, or it is gone already', code: 'NOT_FOUND' } });
+  res.writeHead(204).end();
 }
 
 /** `application/json` from `Application/JSON; charset=utf-8`; '' when there is none. */
