@@ -99,6 +99,22 @@ export class FattureInCloudQuotaError extends FattureInCloudError {
   }
 }
 
+/** How Fatture in Cloud words a refusal for the request limits, in English or Italian. */
+export const LIMIT_WORDS = /quota|rate.?limit|too many|limite|richieste/i;
+
+/**
+ * Whether `error` is a refusal for the request limits, to show "come back
+ * later" rather than an error: the quota's own FattureInCloudQuotaError, a 429
+ * that outlasted its retries, or a 403 whose words or counters speak of the
+ * quota (not a missing permission or an expired licence). `retryAfter` says when.
+ */
+export function isRateLimited(error: unknown): error is FattureInCloudQuotaError | FattureInCloudAPIError {
+  if (error instanceof FattureInCloudQuotaError) return true;
+  if (!(error instanceof FattureInCloudAPIError)) return false;
+  if (error.status === 429) return true;
+  return error.status === 403 && (LIMIT_WORDS.test(`${error.code} ${error.message}`) || error.rateLimit?.hourlyRemaining === 0 || error.rateLimit?.monthlyRemaining === 0);
+}
+
 const REDACTED = '[redacted]';
 /**
  * Fatture in Cloud's codes and tokens (`c/…`, `a/…`, `r/…`), also URL-encoded

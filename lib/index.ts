@@ -24,6 +24,7 @@ export {
   FattureInCloudError,
   FattureInCloudQuotaError,
   FattureInCloudTokenError,
+  isRateLimited,
 } from './errors';
 export type { RateLimitInfo, TransportErrorCode } from './errors';
 export type {

@@ -17,13 +17,26 @@ describe('the packed tarball, installed in a fresh project', () => {
     project = await consumerProject('consumer', ['passport@^0.7', 'express@^5', '@fattureincloud/fattureincloud-ts-sdk@^2']);
   });
 
-  it('holds dist (JS and .d.ts), README, LICENSE, CHANGELOG and package.json, and nothing else', () => {
+  it('holds dist (JS and .d.ts), the docs, README, CONTRIBUTING, LICENSE, CHANGELOG and package.json, and nothing else', () => {
     const paths = packed.files.map((file) => file.path).sort();
-    const outside = paths.filter((path) => !path.startsWith('dist/') && !['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json'].includes(path));
+    const outside = paths.filter((path) => !path.startsWith('dist/') && !/^docs\/[\w.-]+\.(md|png)$/.test(path) && !['README.md', 'CONTRIBUTING.md', 'LICENSE', 'CHANGELOG.md', 'package.json'].includes(path));
     expect(outside).to.deep.equal([]);
     expect(paths.filter((path) => path.startsWith('dist/') && !/\.(js|d\.ts)$/.test(path))).to.deep.equal([]);
     expect(paths).to.include.members(['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md']);
     expect(paths.filter((path) => /(^|\/)(test|test-e2e|example|bench)\/|\.map$|\.ts$(?<!\.d\.ts)/.test(path))).to.deep.equal([]);
+  });
+
+  it('ships every file the packed README and guides link to', () => {
+    const paths = new Set(packed.files.map((file) => file.path));
+    const broken: string[] = [];
+    for (const doc of [...paths].filter((path) => path.endsWith('.md'))) {
+      const text = readFileSync(join(project, 'node_modules', 'passport-fattureincloud', doc), 'utf8');
+      for (const [, target] of text.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)/g)) {
+        const resolved = join(doc, '..', target!).replace(/^\.\//, '');
+        if (!paths.has(resolved)) broken.push(`${doc} -> ${target}`);
+      }
+    }
+    expect(broken).to.deep.equal([]);
   });
 
   it('declares passport as a peer dependency and the exports map with types', () => {

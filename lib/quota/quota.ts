@@ -1,5 +1,5 @@
 import { describeValue } from '../config';
-import { FattureInCloudQuotaError } from '../errors';
+import { FattureInCloudQuotaError, LIMIT_WORDS } from '../errors';
 import { channels, publish, type QuotaEvent } from '../events';
 import { abortableSleep } from '../http/abort';
 import { parseRetryAfter } from '../http/api';
@@ -185,7 +185,7 @@ export function isQuotaRefusal(answer: QuotaAnswer): boolean {
   if (answer.status !== 403) return false;
   const error = (answer.body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   const words = `${typeof error?.code === 'string' ? error.code : ''} ${typeof error?.message === 'string' ? error.message : ''}`;
-  if (/quota|rate.?limit|too many|limite|richieste/i.test(words)) return true;
+  if (LIMIT_WORDS.test(words)) return true;
   return answer.headers['ratelimit-hourlyremaining']?.trim() === '0' || answer.headers['ratelimit-monthlyremaining']?.trim() === '0';
 }
 

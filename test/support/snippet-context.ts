@@ -18,6 +18,8 @@ export async function snippetContext(): Promise<SnippetContext> {
   const callbackURL = 'http://localhost:3000/auth/fattureincloud/callback';
   const standIn = await startFattureInCloudStandIn({ redirectURI: callbackURL });
   const credentials = { clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL };
+  // As a reader sets it for the stand-in: every block passes baseURL: process.env.FIC_BASE_URL.
+  process.env.FIC_BASE_URL = standIn.baseURL;
   const tokens = new FattureInCloudTokens(credentials);
   await tokens.save('user-1', await grantAtStandIn(standIn, callbackURL));
   return { standIn, ...credentials, callbackURL, tokens, userID: 'user-1', companyID: 12345 };

@@ -14,6 +14,7 @@ export class FattureInCloudAuthStrategy extends PassportStrategy(FattureInCloudS
     super({
       clientID: process.env.FIC_CLIENT_ID!,
       clientSecret: process.env.FIC_CLIENT_SECRET!,
+      baseURL: process.env.FIC_BASE_URL, // unset: Fatture in Cloud; the stand-in's address offline
       callbackURL: 'https://api.example.com/auth/fattureincloud/callback',
       scope: ['entity.clients:r'],
       // Most Nest apps have no session: keep the OAuth state in a sealed cookie.
