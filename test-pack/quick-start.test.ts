@@ -28,7 +28,7 @@ function installCommands(): string[][] {
 describe('the quick start in a fresh project, with exactly the Install section\'s commands', function () {
   this.timeout(600_000);
   let project: string;
-  let standIn: FattureInCloudStandIn;
+  let standIn: FattureInCloudStandIn | undefined;
   let app: NodeProcess | undefined;
 
   before(async () => {
@@ -57,8 +57,9 @@ describe('the quick start in a fresh project, with exactly the Install section\'
 
   it('runs with npx tsx app.ts, prints its URL, and logs in against the stand-in', async () => {
     const port = await freePort();
-    standIn = await startFattureInCloudStandIn({ redirectURI: `http://localhost:${port}/auth/fattureincloud/callback` });
-    const env = { PORT: String(port), FIC_CLIENT_ID: standIn.clientID, FIC_CLIENT_SECRET: standIn.clientSecret, FIC_BASE_URL: standIn.baseURL, SESSION_SECRET: 'a-session-secret-of-32-characters!' };
+    const stand = await startFattureInCloudStandIn({ redirectURI: `http://localhost:${port}/auth/fattureincloud/callback` });
+    standIn = stand;
+    const env = { PORT: String(port), FIC_CLIENT_ID: stand.clientID, FIC_CLIENT_SECRET: stand.clientSecret, FIC_BASE_URL: stand.baseURL, SESSION_SECRET: 'a-session-secret-of-32-characters!' };
     app = spawnNode([join(project, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'app.ts'], { cwd: project, env });
     await app.waitFor(new RegExp(`Open http://localhost:${port}`));
     const signedIn = await signIn(`http://localhost:${port}`);
