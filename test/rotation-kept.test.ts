@@ -56,10 +56,17 @@ describe('a rotation is never lost to a failing store', function () {
     return new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL, store, ...options });
   }
 
-  it('a custom store whose write fails once: written on the retry, nothing lost', async () => {
+  /** An expiring set saved in a FlakyStore: the next get refreshes it; with `down`, its write fails and the set is held. */
+  async function expiringIn(options: { down: boolean }): Promise<{ store: FlakyStore; tokens: FattureInCloudTokens }> {
     const store = new FlakyStore();
     const tokens = manager(store);
     await tokens.save('user-1', expiring(initial));
+    store.down = options.down;
+    return { store, tokens };
+  }
+
+  it('a custom store whose write fails once: written on the retry, nothing lost', async () => {
+    const { store, tokens } = await expiringIn({ down: false });
     store.failures = 1;
     const fresh = await tokens.get('user-1');
     const live = standIn.currentRefreshToken(initial.refreshToken);
@@ -69,10 +76,7 @@ describe('a rotation is never lost to a failing store', function () {
   });
 
   it('a store down after the refresh: callers get the new set meanwhile, no second token request, and it is written when the store is back', async () => {
-    const store = new FlakyStore();
-    const tokens = manager(store);
-    await tokens.save('user-1', expiring(initial));
-    store.down = true;
+    const { store, tokens } = await expiringIn({ down: true });
     const first = await tokens.get('user-1');
     const live = standIn.currentRefreshToken(initial.refreshToken);
     expect(first?.refreshToken).to.equal(live);
@@ -88,10 +92,7 @@ describe('a rotation is never lost to a failing store', function () {
   });
 
   it('the held set is written in the background once the store is back, with no call for it', async () => {
-    const store = new FlakyStore();
-    const tokens = manager(store);
-    await tokens.save('user-1', expiring(initial));
-    store.down = true;
+    const { store, tokens } = await expiringIn({ down: true });
     await tokens.get('user-1');
     store.down = false;
     const live = standIn.currentRefreshToken(initial.refreshToken);
@@ -101,10 +102,7 @@ describe('a rotation is never lost to a failing store', function () {
   });
 
   it('a login or a logout while a rotation is held wins over it', async () => {
-    const store = new FlakyStore();
-    const tokens = manager(store);
-    await tokens.save('user-1', expiring(initial));
-    store.down = true;
+    const { store, tokens } = await expiringIn({ down: true });
     await tokens.get('user-1');
     store.down = false;
     await tokens.delete('user-1');
@@ -114,10 +112,7 @@ describe('a rotation is never lost to a failing store', function () {
   });
 
   it('never hands out an expired set: a held set that expired while the store is down is the store\'s error', async () => {
-    const store = new FlakyStore();
-    const tokens = manager(store);
-    await tokens.save('user-1', expiring(initial));
-    store.down = true;
+    const { tokens } = await expiringIn({ down: true });
     await tokens.get('user-1');
     const clock = Date.now;
     Date.now = () => clock() + 2 * 86_400_000;
