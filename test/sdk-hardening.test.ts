@@ -3,10 +3,10 @@ import { ClientsApi } from '@fattureincloud/fattureincloud-ts-sdk';
 import { expect } from 'chai';
 import { FattureInCloudAPIError, FattureInCloudError, FattureInCloudTokens, type FattureInCloudTokenSet } from '../lib/index';
 import { fattureInCloudSDK } from '../lib/sdk/index';
-import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
+import type { FattureInCloudStandIn } from '../lib/testing/index';
 import { expectNoSecrets } from './helpers';
 import { serve } from './support/loopback';
-import { grantAtStandIn } from './support/stand-in-login';
+import { signedInUser } from './support/stand-in-login';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 const USER = 'user-1';
@@ -18,10 +18,7 @@ describe('fattureInCloudSDK: tokens only to its origin, every attempt bounded', 
   let initial: FattureInCloudTokenSet;
 
   beforeEach(async () => {
-    standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT });
-    tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL, timeout: 300 });
-    initial = await grantAtStandIn(standIn, REDIRECT, 'entity.clients:a');
-    await tokens.save(USER, initial);
+    ({ standIn, tokens, initial } = await signedInUser(REDIRECT, USER));
   });
   afterEach(() => standIn.close());
 

@@ -3,10 +3,10 @@ import { expect } from 'chai';
 import { FattureInCloudAPIError, FattureInCloudError, FattureInCloudTokenError, FattureInCloudTokens, type FattureInCloudTokenSet, type RateLimitInfo } from '../lib/index';
 import { fattureInCloudSDK, type FattureInCloudSDKOptions, type RetryNotice } from '../lib/sdk/index';
 import { clientsOf } from '../lib/testing/api/samples';
-import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
+import type { FattureInCloudStandIn } from '../lib/testing/index';
 import { expectNoSecrets, serializations } from './helpers';
 import { serve } from './support/loopback';
-import { expiring, grantAtStandIn } from './support/stand-in-login';
+import { expiring, signedInUser } from './support/stand-in-login';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 const COMPANY = 12345;
@@ -19,11 +19,7 @@ describe('fattureInCloudSDK: the official SDK bound to the token store', () => {
   let initial: FattureInCloudTokenSet;
 
   beforeEach(async () => {
-    standIn = await startFattureInCloudStandIn({ redirectURI: REDIRECT });
-    // A short timeout: a refused refresh waits this long for another process's successor.
-    tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL, timeout: 300 });
-    initial = await grantAtStandIn(standIn, REDIRECT, 'entity.clients:a');
-    await tokens.save(USER, initial);
+    ({ standIn, tokens, initial } = await signedInUser(REDIRECT, USER));
   });
   afterEach(() => standIn.close());
 
