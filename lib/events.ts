@@ -54,6 +54,33 @@ export interface QuotaEvent {
   retryAfter: number;
 }
 
+export interface WebhookReceivedEvent {
+  id: string;
+  type: string;
+  companyID: number;
+  /** `handled`: the app's handlers resolved; `failed`: one threw (5xx, retried); `timeout`: not resolved within handlerTimeout (5xx). */
+  outcome: 'handled' | 'failed' | 'timeout' | 'unsubscribed';
+  durationMs: number;
+}
+
+export interface WebhookDuplicateEvent {
+  id: string;
+  type: string;
+  companyID: number;
+}
+
+export interface WebhookRefusedEvent {
+  /** `bad_signature`, `expired`, `wrong_audience`, `wrong_id`, `malformed`, `too_large`, … */
+  reason: string;
+  status: number;
+}
+
+export interface SubscriptionEvent {
+  companyID: number;
+  subscriptionID: string | undefined;
+  types: readonly string[];
+}
+
 /** The channel names, for `diagnostics_channel.subscribe(CHANNELS.tokenRefresh, …)`. */
 export const CHANNELS = {
   tokenRefresh: 'fattureincloud:token:refresh',
@@ -64,6 +91,12 @@ export const CHANNELS = {
   loginFailed: 'fattureincloud:login:failed',
   quotaExhausted: 'fattureincloud:quota:exhausted',
   quotaPaused: 'fattureincloud:quota:paused',
+  webhookReceived: 'fattureincloud:webhook:received',
+  webhookDuplicate: 'fattureincloud:webhook:duplicate',
+  webhookRefused: 'fattureincloud:webhook:refused',
+  subscriptionCreated: 'fattureincloud:subscription:created',
+  subscriptionVerified: 'fattureincloud:subscription:verified',
+  subscriptionLost: 'fattureincloud:subscription:lost',
 } as const;
 
 export const channels = {
@@ -75,6 +108,12 @@ export const channels = {
   loginFailed: diagnosticsChannel.channel(CHANNELS.loginFailed),
   quotaExhausted: diagnosticsChannel.channel(CHANNELS.quotaExhausted),
   quotaPaused: diagnosticsChannel.channel(CHANNELS.quotaPaused),
+  webhookReceived: diagnosticsChannel.channel(CHANNELS.webhookReceived),
+  webhookDuplicate: diagnosticsChannel.channel(CHANNELS.webhookDuplicate),
+  webhookRefused: diagnosticsChannel.channel(CHANNELS.webhookRefused),
+  subscriptionCreated: diagnosticsChannel.channel(CHANNELS.subscriptionCreated),
+  subscriptionVerified: diagnosticsChannel.channel(CHANNELS.subscriptionVerified),
+  subscriptionLost: diagnosticsChannel.channel(CHANNELS.subscriptionLost),
 };
 
 /** Publishes what `payload()` builds, only when someone listens: nothing is built otherwise. */

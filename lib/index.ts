@@ -39,7 +39,7 @@ export type {
 export type { AbortOptions } from './http/abort';
 export type { RefreshIdleOptions, RefreshIdleReport } from './tokens/refresh-idle';
 export { CHANNELS } from './events';
-export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, QuotaEvent, StoreErrorEvent, TokenRefreshEvent } from './events';
+export type { APIRetryEvent, DeadGrantEvent, LoginEvent, LoginFailedEvent, QuotaEvent, StoreErrorEvent, SubscriptionEvent, TokenRefreshEvent, WebhookDuplicateEvent, WebhookReceivedEvent, WebhookRefusedEvent } from './events';
 export type { FattureInCloudQuotaOptions, QuotaAnswer, QuotaPriority, QuotaRemaining, QuotaWait, QuotaWindowState } from './quota/quota';
 export type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken } from './quota/store';
 export type { FattureInCloudTokensOptions, SeenTokenSet } from './tokens/manager';

@@ -6,3 +6,5 @@ export { DEFAULT_POSTGRES_TIMEOUT_MS, PostgresTokenStore } from './tokens/stores
 export type { PostgresPoolLike, PostgresTokenStoreOptions } from './tokens/stores/postgres';
 export { PostgresQuotaStore } from './quota/stores/postgres';
 export type { PostgresQuotaStoreOptions } from './quota/stores/postgres';
+export { PostgresWebhookLog } from './webhooks/logs/postgres';
+export type { PostgresWebhookLogOptions } from './webhooks/logs/postgres';

@@ -7,3 +7,5 @@ export type { RedisPersistence, RedisTokenStoreOptions } from './tokens/stores/r
 export type { IORedisClientLike, NodeRedisClientLike, RedisClientLike } from './backends/redis-clients';
 export { RedisQuotaStore } from './quota/stores/redis';
 export type { RedisQuotaStoreOptions } from './quota/stores/redis';
+export { RedisWebhookLog } from './webhooks/logs/redis';
+export type { RedisWebhookLogOptions } from './webhooks/logs/redis';

@@ -18,9 +18,9 @@ const RANKS: Record<string, number> = {
   login: 3,
   tokens: 3,
   quota: 4,
-  webhooks: 5,
+  webhooks: 6,
   sdk: 5,
-  testing: 6,
+  testing: 7,
 };
 const ENTRIES = new Set(['index.ts', 'redis.ts', 'postgres.ts']);
 

@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ACCOUNTANT_COMPANIES } from './data';
-import { isLoopbackHost, startFattureInCloudStandIn } from './stand-in';
+import { isLoopbackHost } from './loopback';
+import { startFattureInCloudStandIn } from './stand-in';
 
 /**
  * `fattureincloud-stand-in`: the offline Fatture in Cloud on its own, so that
@@ -16,6 +17,10 @@ Starts an offline Fatture in Cloud (OAuth consent page, token endpoint, /user/in
 under /c/{company_id}) and prints the settings to give the apps that log in through it:
 
   FIC_CLIENT_ID=…  FIC_CLIENT_SECRET=…  FIC_BASE_URL=…
+
+and what a webhook receiver checks the stand-in's webhooks with:
+
+  FIC_WEBHOOK_PUBLIC_KEY=… (base64 of the PEM)  FIC_APP_ID=…
 
 Options:
   --port N            port to listen on (default 0: any free port, printed)
@@ -32,6 +37,7 @@ Options:
   --auto-approve      approve every valid authorization at once, with no consent page (for tests)
   --quota-per-hour N  requests an hour per company before a 403 (default 1000)
   --quota-per-month N requests a month per company before a 403 (default 40000)
+  --app-id ID         the app id its webhook JWTs carry as aid (default stand-in-app)
   --help              this text
 
 Stop it with Ctrl+C.`;
@@ -56,6 +62,7 @@ function readOptions(argv: string[]) {
         'auto-approve': { type: 'boolean' },
         'quota-per-hour': { type: 'string' },
         'quota-per-month': { type: 'string' },
+        'app-id': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -74,7 +81,7 @@ function readOptions(argv: string[]) {
   // Reachable from elsewhere, the printed default secret would let anyone mint tokens.
   const clientSecret = values['client-secret'] ?? (remote ? randomBytes(24).toString('base64url') : undefined);
   const quota = { perHour: requests(values['quota-per-hour'], '--quota-per-hour'), perMonth: requests(values['quota-per-month'], '--quota-per-month') };
-  return { help: values.help === true, accountant: values.accountant === true, autoApprove: values['auto-approve'] === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret, quota };
+  return { help: values.help === true, accountant: values.accountant === true, autoApprove: values['auto-approve'] === true, port, host: values.host, redirectURIs, clientID: values['client-id'], clientSecret, quota, appID: values['app-id'] };
 }
 
 function requests(value: string | undefined, flag: string): number | undefined {
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
     companies: options.accountant ? ACCOUNTANT_COMPANIES : undefined,
     quota: options.quota,
     autoApprove: options.autoApprove,
+    appID: options.appID,
     appName: 'your app',
   });
   console.log(`Fatture in Cloud stand-in at ${standIn.baseURL}, for the redirect URIs ${options.redirectURIs.join(', ')}.`);
@@ -106,6 +114,8 @@ async function main(): Promise<void> {
   console.log(`FIC_CLIENT_ID=${standIn.clientID}`);
   console.log(`FIC_CLIENT_SECRET=${standIn.clientSecret}`);
   console.log(`FIC_BASE_URL=${standIn.baseURL}`);
+  console.log(`FIC_WEBHOOK_PUBLIC_KEY=${Buffer.from(standIn.webhookPublicKey).toString('base64')}`);
+  console.log(`FIC_APP_ID=${standIn.appID}`);
   const stop = (): void => void standIn.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

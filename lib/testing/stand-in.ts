@@ -1,13 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, isIP } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
 import { isFattureInCloudScope } from '../oauth/scopes';
-import { type APIAnswer, CompanyAPI } from './api/company-api';
+import { type APIAnswer, CompanyAPI, companyIDs } from './api/company-api';
 import { StandInLimits, type StandInQuotaOptions } from './limits';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
 import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';
 import { type AccessGrant, Grants, randomToken } from './grants';
 import { consentPage, errorPage } from './pages';
+import { isSubscriptionPath, subscriptionAnswer } from './webhooks/routes';
+import { DEFAULT_RETRY_DELAYS_MS, type WebhookAttempt, type WebhookFault, WebhookSender } from './webhooks/sender';
+import { SubscriptionBook, subscriptionView } from './webhooks/subscriptions';
+import { isLoopbackHost } from './loopback';
 
 /**
  * A Fatture in Cloud stand-in on loopback, built on node:http alone: the OAuth
@@ -38,6 +42,10 @@ export interface StandInOptions {
   latency?: number;
   /** Fatture in Cloud's request limits per company: default 1000 an hour, 40000 a month, no short-term limit. */
   quota?: StandInQuotaOptions;
+  /** The app id the webhook JWTs carry as `aid`. Default 'stand-in-app'. */
+  appID?: string;
+  /** Milliseconds between a webhook's 4 attempts, while the sink answers 5xx. Default [1000, 4000, 16000]. */
+  webhookRetryDelays?: readonly number[];
 }
 
 export interface StandInStats {
@@ -96,8 +104,22 @@ export interface FattureInCloudStandIn {
   expireAccessToken(accessToken: string): boolean;
   /** What a company has spent of its hour and month (company calls only: login and tokens are not counted). */
   quotaSpent(companyID: number): { hour: number; month: number };
-  /** Puts clients, suppliers, products and issued documents in place, as the API would hold them. */
+  /** Puts clients, suppliers, products and issued documents in place, as the API would hold them (each a create event for the webhooks). */
   seed(data: StandInSeed): StandInSeeded;
+  /** The public key (PEM) the stand-in signs its webhooks with: the receiver's `keys`. */
+  readonly webhookPublicKey: string;
+  /** The `aid` its webhook JWTs carry: the receiver's `appID`. */
+  readonly appID: string;
+  /** The webhook subscriptions of a company (default the user's first), as the API lists them. */
+  subscriptions(companyID?: number): Record<string, unknown>[];
+  /** Sends an event of any type to the company's subscriptions that take it, as a change to its data would. */
+  sendWebhookEvent(event: { companyID?: number; type: string; ids: number[] }): void;
+  /** The next event sent gets `fault`: delivered twice, after the next one, with a bad signature, an expired token or a wrong audience. */
+  failNextWebhook(fault: WebhookFault): void;
+  /** Every attempt to reach a sink (the last 1000): verification requests and events, with the status the sink answered. */
+  readonly webhookAttempts: readonly WebhookAttempt[];
+  /** Resolves once every webhook under way (retries included) has been delivered or given up. */
+  webhooksIdle(): Promise<void>;
   now(): number;
   close(): Promise<void>;
 }
@@ -115,7 +137,10 @@ export async function startFattureInCloudStandIn(options: StandInOptions): Promi
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   state.baseURL = `http://${host}:${address.port}`;
   state.remote = !isLoopbackHost(address.address);
-  return publicView(state, () => close(server));
+  return publicView(state, () => {
+    state.webhooks.stop();
+    return close(server);
+  });
 }
 
 class StandInState {
@@ -131,6 +156,9 @@ class StandInState {
   readonly faults = new FaultQueue();
   readonly limits: StandInLimits;
   readonly autoApprove: boolean;
+  readonly appID: string;
+  readonly subscriptions = new SubscriptionBook();
+  readonly webhooks: WebhookSender;
   /** The company-scoped API: company info, clients, suppliers, products, issued documents. */
   readonly api = new CompanyAPI({ now: () => this.now(), baseURL: () => this.baseURL, companies: () => this.companies });
   /** Set once listening: the lists' page URLs are absolute, as the spec has them. */
@@ -155,6 +183,14 @@ class StandInState {
     this.latency = options.latency ?? 0;
     this.limits = new StandInLimits(options.quota);
     this.autoApprove = options.autoApprove === true;
+    this.appID = options.appID ?? 'stand-in-app';
+    this.webhooks = new WebhookSender({ appID: this.appID, retryDelays: retryDelays(options.webhookRetryDelays), now: () => this.now(), book: this.subscriptions });
+    this.api.onChange = ({ companyID, type, id }) => this.webhooks.notify(companyID, type, [id]);
+  }
+
+  /** The user's first company: where seeds and events go when no company is named. */
+  get firstCompanyID(): number {
+    return this.companies[0]?.id ?? 0;
   }
 
   now(): number {
@@ -188,7 +224,14 @@ function publicView(state: StandInState, close: () => Promise<void>): FattureInC
       revokeAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'revoke'),
       expireAccessToken: (accessToken) => state.grants.endAccess(accessToken, 'expire'),
       quotaSpent: (companyID) => state.limits.spent(companyID, state.now()),
-      seed: (data) => state.api.seed(data.companyID ?? state.companies[0]?.id ?? 0, data),
+      seed: (data) => state.api.seed(data.companyID ?? state.firstCompanyID, data),
+      webhookPublicKey: state.webhooks.publicKey,
+      appID: state.appID,
+      subscriptions: (companyID) => state.subscriptions.list(companyID ?? state.firstCompanyID).map(subscriptionView),
+      sendWebhookEvent: ({ companyID, type, ids }) => state.webhooks.notify(companyID ?? state.firstCompanyID, type, ids),
+      failNextWebhook: (fault) => state.webhooks.failNext(fault),
+      webhookAttempts: state.webhooks.attempts,
+      webhooksIdle: () => state.webhooks.idle(),
       now: () => state.now(),
       close,
     };
@@ -243,10 +286,10 @@ const ROUTES: Record<string, Route> = {
     controlAnswer(res, valid || undefined, 'Send { "advanceMs": … }, a whole number of milliseconds above 0, to move the clock forward');
   },
   'GET /user/info': (state, req, res) => {
-    apiEndpoint(state, req, res, () => ({ status: 200, body: { data: state.user, ...USER_INFO_EXTRAS } }));
+    return apiEndpoint(state, req, res, () => ({ status: 200, body: { data: state.user, ...USER_INFO_EXTRAS } }));
   },
   'GET /user/companies': (state, req, res) => {
-    apiEndpoint(state, req, res, () => ({ status: 200, body: { data: { companies: withAccessTokens(state.companies) } } }));
+    return apiEndpoint(state, req, res, () => ({ status: 200, body: { data: { companies: withAccessTokens(state.companies) } } }));
   },
 };
 
@@ -357,7 +400,7 @@ function rotateRefreshToken(state: StandInState, fields: Record<string, unknown>
  * queued; with the documented 401 for any other token; a company call counts
  * against that company's limits first, refused past them.
  */
-function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: (scopes: readonly string[]) => APIAnswer, companyID?: number): void {
+async function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, body: (scopes: readonly string[]) => APIAnswer | Promise<APIAnswer>, companyID?: number): Promise<void> {
   state.stats.apiRequests += 1;
   const fault = state.faults.take();
   if (fault) state.stats.faults[fault.type] += 1;
@@ -366,13 +409,17 @@ function apiEndpoint(state: StandInState, req: IncomingMessage, res: ServerRespo
   const access = token === undefined ? undefined : state.grants.access(token);
   const refusal = (fault && faultAnswer(fault)) ?? (access ? undefined : UNAUTHORIZED);
   if (refusal?.status === 401 && fault?.type !== 'unauthorized') state.stats.faults.unauthorized += 1;
-  if (refusal) return sendError(res, refusal);
+  if (refusal) {
+    sendError(res, refusal);
+    return;
+  }
   const limit = companyID === undefined ? { headers: state.limits.untouched() } : state.limits.call(companyID, state.now());
   if (limit.refusal) {
     state.stats.refusedForQuota += 1;
-    return sendError(res, limit.refusal, limit.headers);
+    sendError(res, limit.refusal, limit.headers);
+    return;
   }
-  const { status, body: answer } = body((access as AccessGrant).scope);
+  const { status, body: answer } = await body((access as AccessGrant).scope);
   // Every answer carries the rate-limit counters, and an error Retry-After, as Fatture in Cloud's do.
   const headers = status < 400 ? limit.headers : { ...limit.headers, 'Retry-After': '0' };
   if (answer === undefined) return void res.writeHead(status, { 'Cache-Control': 'no-store', ...headers }).end();
@@ -387,8 +434,13 @@ function sendError(res: ServerResponse, { status, code, message, retryAfter }: F
 async function companyEndpoint(state: StandInState, req: IncomingMessage, res: ServerResponse, companyID: number, path: string, query: URLSearchParams): Promise<void> {
   const method = req.method ?? 'GET';
   const body = method === 'POST' || method === 'PUT' ? await readBody(req) : {};
-  apiEndpoint(state, req, res, (scopes) => state.api.answer({ method, companyID, path, query, body, scopes }), companyID);
+  const answer = isSubscriptionPath(path)
+    ? (scopes: readonly string[]) => !companyIDs(state.companies).has(companyID) ? NOT_YOUR_COMPANY : subscriptionAnswer(state.subscriptions, state.webhooks, { method, companyID, path, body, scopes, now: state.now() })
+    : (scopes: readonly string[]) => state.api.answer({ method, companyID, path, query, body, scopes });
+  await apiEndpoint(state, req, res, answer, companyID);
 }
+
+const NOT_YOUR_COMPANY: APIAnswer = { status: 403, body: { error: { message: 'You do not have permission to access this company', code: 'NO_PERMISSION' } } };
 
 /** Real companies carry a live access token each; the stand-in mints one per answer. */
 function withAccessTokens(companies: readonly FattureInCloudCompany[]): FattureInCloudCompany[] {
@@ -411,14 +463,6 @@ function controlRefusal(state: StandInState, req: IncomingMessage): { status: nu
   }
   const hostname = URL.parse(`http://${req.headers.host ?? ''}`)?.hostname.replace(/^\[|\]$/g, '') ?? '';
   return isLoopbackHost(hostname) ? undefined : { status: 403, message: 'The stand-in takes control requests only for a loopback host name' };
-}
-
-/** 127.0.0.0/8, ::1 and localhost: names only this machine answers to. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  return isIP(bare) === 6 && (bare === '::1' || /^::ffff:127\./.test(bare));
 }
 
 /** A control request's JSON body; an empty one (and a 415 sent) for any other media type. */
@@ -477,6 +521,14 @@ function sendJSON(res: ServerResponse, status: number, body: unknown, headers: R
 
 function sendHTML(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+}
+
+function retryDelays(delays: readonly number[] | undefined): readonly number[] {
+  if (delays === undefined) return DEFAULT_RETRY_DELAYS_MS;
+  if (!Array.isArray(delays) || delays.length !== 3 || !(delays as unknown[]).every((delay) => Number.isSafeInteger(delay) && (delay as number) >= 0)) {
+    throw new TypeError('startFattureInCloudStandIn: webhookRetryDelays must be the 3 waits, in ms, between the 4 attempts');
+  }
+  return [...(delays as number[])];
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

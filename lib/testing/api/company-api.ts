@@ -36,13 +36,25 @@ export interface StandInContext {
   companies(): readonly FattureInCloudCompany[];
 }
 
-/** A resource with its own paths: where it lives, its scope and its `basic` fieldset. */
+/** A resource with its own paths: where it lives, its scope, its `basic` fieldset and the webhook events its changes make. */
 interface Resource {
   path: string;
   scope: string;
   book: RecordBook;
   basic: readonly string[];
+  events: string;
 }
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+/** A change to a company's data, as the webhook event type Fatture in Cloud sends for it. */
+export interface DataChange {
+  companyID: number;
+  type: string;
+  id: number;
+}
+
+const EVENT_PREFIX = 'it.fattureincloud.webhooks.';
 
 export class CompanyAPI {
   readonly clients: RecordBook;
@@ -50,6 +62,8 @@ export class CompanyAPI {
   readonly products: RecordBook;
   readonly issuedDocuments: RecordBook;
   private readonly entities: Resource[];
+  /** Told of every record created, changed or deleted, through the API or seeded: the stand-in's webhooks. */
+  onChange: (change: DataChange) => void = () => undefined;
 
   constructor(private readonly context: StandInContext) {
     const now = (): number => context.now();
@@ -59,9 +73,9 @@ export class CompanyAPI {
     this.issuedDocuments = new RecordBook(RESOURCE_SPECS.issuedDocument, () => [], now);
     const entityBasic = ['id', 'code', 'name', 'type', 'vat_number', 'tax_code', 'email'];
     this.entities = [
-      { path: '/entities/clients', scope: 'entity.clients', book: this.clients, basic: entityBasic },
-      { path: '/entities/suppliers', scope: 'entity.suppliers', book: this.suppliers, basic: entityBasic },
-      { path: '/products', scope: 'products', book: this.products, basic: ['id', 'code', 'name', 'net_price', 'gross_price', 'category'] },
+      { path: '/entities/clients', scope: 'entity.clients', book: this.clients, basic: entityBasic, events: 'entities.clients' },
+      { path: '/entities/suppliers', scope: 'entity.suppliers', book: this.suppliers, basic: entityBasic, events: 'entities.suppliers' },
+      { path: '/products', scope: 'products', book: this.products, basic: ['id', 'code', 'name', 'net_price', 'gross_price', 'category'], events: 'products' },
     ];
   }
 
@@ -78,12 +92,20 @@ export class CompanyAPI {
 
   /** Records a test puts in place; issued documents numbered and totalled as the API would. */
   seed(companyID: number, data: { clients?: Fields[]; suppliers?: Fields[]; products?: Fields[]; issuedDocuments?: Fields[] }) {
-    return {
-      clients: this.clients.seed(companyID, data.clients ?? []),
-      suppliers: this.suppliers.seed(companyID, data.suppliers ?? []),
-      products: this.products.seed(companyID, data.products ?? []),
-      issuedDocuments: this.issuedDocuments.seed(companyID, data.issuedDocuments ?? [], this.completeDocument(companyID)),
-    };
+    const [clients, suppliers, products] = this.entities.map((resource, index) => {
+      const records = resource.book.seed(companyID, [data.clients, data.suppliers, data.products][index] ?? []);
+      for (const record of records) this.changed(companyID, resource.events, 'create', record);
+      return records;
+    });
+    const issuedDocuments = this.issuedDocuments.seed(companyID, data.issuedDocuments ?? [], this.completeDocument(companyID));
+    for (const record of issuedDocuments) this.changed(companyID, documentEvents(record), 'create', record);
+    return { clients: clients ?? [], suppliers: suppliers ?? [], products: products ?? [], issuedDocuments };
+  }
+
+  /** The record as answered, after the change is told. */
+  private changed(companyID: number, events: string, action: ChangeAction, record: Fields): Fields {
+    this.onChange({ companyID, type: `${EVENT_PREFIX}${events}.${action}`, id: record.id as number });
+    return record;
   }
 
   /** Issued documents get their number and totals as they are saved. */
@@ -108,7 +130,7 @@ export class CompanyAPI {
     if (method === 'GET') {
       return allowed(scopes, resource.scope, 'r') ?? ok(listPage(resource.book.list(companyID), query, `${this.context.baseURL()}/c/${companyID}${resource.path}`, resource));
     }
-    if (method === 'POST') return allowed(scopes, resource.scope, 'a') ?? ok({ data: resource.book.create(companyID, body.data) });
+    if (method === 'POST') return allowed(scopes, resource.scope, 'a') ?? ok({ data: this.changed(companyID, resource.events, 'create', resource.book.create(companyID, body.data)) });
     return methodNotAllowed(method, resource.path);
   }
 
@@ -125,10 +147,12 @@ export class CompanyAPI {
       }
       case 'PUT': {
         const record = resource.book.modify(companyID, id, body.data);
-        return record ? ok({ data: record }) : missing();
+        return record ? ok({ data: this.changed(companyID, resource.events, 'update', record) }) : missing();
       }
       case 'DELETE':
-        return resource.book.delete(companyID, id) ? { status: 200, body: undefined } : missing();
+        if (!resource.book.delete(companyID, id)) return missing();
+        this.changed(companyID, resource.events, 'delete', { id });
+        return { status: 200, body: undefined };
       default:
         return methodNotAllowed(method, `${resource.path}/{id}`);
     }
@@ -149,7 +173,10 @@ export class CompanyAPI {
       }
       if (method !== 'POST') return methodNotAllowed(method, path);
       const type = (body.data as { type?: unknown } | undefined)?.type;
-      return allowed(scopes, documentScope(type), 'a') ?? ok({ data: book.create(companyID, body.data, this.completeDocument(companyID)) });
+      const refused = allowed(scopes, documentScope(type), 'a');
+      if (refused) return refused;
+      const created = book.create(companyID, body.data, this.completeDocument(companyID));
+      return ok({ data: this.changed(companyID, documentEvents(created), 'create', created) });
     }
     const id = idIn(path, '/issued_documents');
     const current = id === undefined ? undefined : book.get(companyID, id);
@@ -165,15 +192,22 @@ export class CompanyAPI {
       case 'PUT': {
         const type = (body.data as { type?: unknown } | undefined)?.type;
         if (type !== undefined && type !== current.type) throw new ValidationError({ type: ['The type of a document cannot change.'] });
-        return ok({ data: book.modify(companyID, id, body.data, this.completeDocument(companyID)) });
+        const modified = book.modify(companyID, id, body.data, this.completeDocument(companyID)) ?? current;
+        return ok({ data: this.changed(companyID, documentEvents(modified), 'update', modified) });
       }
       case 'DELETE':
         book.delete(companyID, id);
+        this.changed(companyID, documentEvents(current), 'delete', current);
         return { status: 200, body: undefined };
       default:
         return methodNotAllowed(method, '/issued_documents/{document_id}');
     }
   }
+}
+
+/** `issued_documents.invoices`: the events of a document's type (each type's plural). */
+function documentEvents(document: Fields): string {
+  return `issued_documents.${String(document.type)}s`;
 }
 
 /** The scope of a document type; a 422 for what is not one. */
