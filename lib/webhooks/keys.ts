@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import { describeValue } from '../config';
 
 /**
@@ -23,9 +23,10 @@ export function webhookKeys(keys: WebhookKey | readonly WebhookKey[] | undefined
 }
 
 function publicKeyOf(key: WebhookKey, where: string): KeyObject {
+  if (typeof key !== 'string' && !(key instanceof KeyObject)) throw new TypeError(`${where} must be a PEM public key, the base64 of one, or a KeyObject; got ${describeValue(key)}`);
   let object: KeyObject;
   try {
-    object = typeof key === 'string' ? createPublicKey(pemOf(key)) : createPublicKey(key);
+    object = typeof key === 'string' ? createPublicKey(pemOf(key)) : key.type === 'public' ? key : createPublicKey(key);
   } catch {
     throw new TypeError(`${where} must be a PEM public key, the base64 of one, or a KeyObject; got ${typeof key === 'string' ? 'a string that is neither' : describeValue(key)}`);
   }

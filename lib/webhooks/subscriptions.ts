@@ -91,7 +91,9 @@ export interface ReconcileResult {
 }
 
 const DEFAULT_VERIFY_TIMEOUT_MS = 30_000;
-const POLL_MS = 500;
+/** The verification usually lands within a few ms of the create: look soon, then less often. */
+const FIRST_POLL_MS = 25;
+const MAX_POLL_MS = 1_000;
 
 type WebhooksAPIModule = typeof import('../sdk/webhooks-api');
 
@@ -159,7 +161,7 @@ async function askVerification(api: WebhooksApi, settings: Settings, id: string)
 async function awaitVerification(api: WebhooksApi, settings: Settings, id: string): Promise<WebhookSubscription | undefined> {
   const deadline = Date.now() + settings.verifyTimeout;
   const { companyID } = settings;
-  for (;;) {
+  for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, MAX_POLL_MS)) {
     let subscription: WebhooksSubscription | undefined;
     try {
       subscription = (await api.getWebhooksSubscription(companyID, id)).data.data;
@@ -172,8 +174,8 @@ async function awaitVerification(api: WebhooksApi, settings: Settings, id: strin
       publish(channels.subscriptionVerified, () => ({ companyID, subscriptionID: id, types: subscription.types ?? [] }));
       return subscription;
     }
-    if (Date.now() + POLL_MS > deadline) return subscription;
-    await sleep(POLL_MS);
+    if (Date.now() + poll > deadline) return subscription;
+    await sleep(poll);
   }
 }
 
