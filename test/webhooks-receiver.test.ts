@@ -13,10 +13,10 @@ const SINK_PATH = '/webhooks/fattureincloud';
 
 /** A receiver on node:http at a free port, its sink the URL it listens at. */
 async function startReceiver(options: Partial<ConstructorParameters<typeof FattureInCloudWebhooks>[0]> = {}) {
-  let webhooks: FattureInCloudWebhooks | undefined;
-  const listening = await listen((req, res) => webhooks?.handler(req, res));
+  const mounted: { webhooks?: FattureInCloudWebhooks } = {};
+  const listening = await listen((req, res) => mounted.webhooks?.handler(req, res));
   const sink = `${listening.url}${SINK_PATH}`;
-  webhooks = new FattureInCloudWebhooks({ sink, keys: key.publicPEM, appID: 'app-1', ...options });
+  const webhooks = (mounted.webhooks = new FattureInCloudWebhooks({ sink, keys: key.publicPEM, appID: 'app-1', ...options }));
   const received: WebhookEvent[] = [];
   webhooks.onAny((event) => void received.push(event));
   return { webhooks, sink, received, listening };

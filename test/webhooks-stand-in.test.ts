@@ -33,13 +33,13 @@ async function world(options: Partial<StandInOptions> = {}, scope = 'entity.clie
   const tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL });
   await tokens.save(KEY, await grantAtStandIn(standIn, REDIRECT, scope));
   const force: World['force'] = { status: undefined };
-  let webhooks: FattureInCloudWebhooks | undefined;
+  const mounted: { webhooks?: FattureInCloudWebhooks } = {};
   const receiver = await listen((req, res) => {
     if (force.status !== undefined) return void res.writeHead(force.status).end();
-    webhooks?.handler(req, res);
+    mounted.webhooks?.handler(req, res);
   });
   const sink = `${receiver.url}/hooks`;
-  webhooks = new FattureInCloudWebhooks({ sink, keys: standIn.webhookPublicKey, appID: standIn.appID });
+  const webhooks = (mounted.webhooks = new FattureInCloudWebhooks({ sink, keys: standIn.webhookPublicKey, appID: standIn.appID }));
   const received: WebhookEvent[] = [];
   webhooks.onAny((event) => void received.push(event));
   return { standIn, tokens, receiver, sink, webhooks, received, force };
