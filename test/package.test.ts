@@ -58,6 +58,20 @@ describe('the built package', () => {
     expect(JSON.parse(output)).to.deep.equal([0, 'function', true]);
   });
 
+  it('/webhooks loads neither jose, the SDK nor axios until they are needed; jose at the first request', async () => {
+    const output = await node([
+      '-e',
+      `const optional = () => Object.keys(require.cache).filter((file) => /node_modules[\\/](axios|@fattureincloud|jose)[\\/]/.test(file)).length;
+       const { FattureInCloudWebhooks, EVENT_TYPES } = require('passport-fattureincloud/webhooks');
+       const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks' });
+       const atStart = optional();
+       webhooks.receive({ method: 'GET', url: '/hooks?x-fic-verification-challenge=abc', headers: { authorization: 'Bearer a.b.c' }, body: undefined }).then((answer) => {
+         console.log(JSON.stringify([atStart, EVENT_TYPES.length, answer.status]));
+       });`,
+    ]);
+    expect(JSON.parse(output)).to.deep.equal([0, 78, 401]);
+  });
+
   it('loads only what starting a login needs; the rest loads at first use, under every name ESM sees', async () => {
     const output = await node([
       '-e',
@@ -82,7 +96,7 @@ describe('the built package', () => {
   });
 
   it('ships declarations next to the JavaScript', async () => {
-    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts', 'dist/redis.d.ts', 'dist/sdk/index.d.ts'].every((f) => fs.existsSync(f)))`]);
+    const output = await node(['-e', `const fs = require('fs'); console.log(['dist/index.d.ts', 'dist/testing/index.d.ts', 'dist/redis.d.ts', 'dist/sdk/index.d.ts', 'dist/webhooks/index.d.ts'].every((f) => fs.existsSync(f)))`]);
     expect(output).to.equal('true');
   });
 });

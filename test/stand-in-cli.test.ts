@@ -9,7 +9,7 @@ function run(args: string[]): NodeProcess {
 }
 
 async function settings(started: NodeProcess): Promise<Record<string, string>> {
-  await started.waitFor(/FIC_BASE_URL=/);
+  await started.waitFor(/FIC_APP_ID=/);
   return printedSettings(started.output());
 }
 
@@ -29,6 +29,21 @@ describe('the fattureincloud-stand-in command', () => {
       }
       const stats = (await (await fetch(`${env.FIC_BASE_URL}/stand-in/stats`)).json()) as Record<string, number>;
       expect(stats).to.include({ tokenRequests: 0 });
+    } finally {
+      started.child.kill('SIGTERM');
+      expect(await started.exited).to.equal(0);
+    }
+  });
+
+  it('prints what a webhook receiver checks its webhooks with: the public key (base64 of the PEM) and the app id', async () => {
+    const started = run(['--port', '0', '--app-id', 'my-app']);
+    try {
+      const env = await settings(started);
+      expect(env.FIC_APP_ID).to.equal('my-app');
+      const pem = Buffer.from(env.FIC_WEBHOOK_PUBLIC_KEY ?? '', 'base64').toString('utf8');
+      expect(pem).to.match(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/);
+      const { FattureInCloudWebhooks } = await import('../lib/webhooks/index');
+      expect(() => new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: env.FIC_WEBHOOK_PUBLIC_KEY, appID: env.FIC_APP_ID })).not.to.throw();
     } finally {
       started.child.kill('SIGTERM');
       expect(await started.exited).to.equal(0);
