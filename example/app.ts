@@ -16,8 +16,10 @@ import {
   tokenSetFromParams,
 } from 'passport-fattureincloud';
 import { csrfToken, requireCSRFToken } from './csrf';
-import { grantEnded, listClients } from './fattureincloud-api';
+import { addClient, grantEnded, listClients } from './fattureincloud-api';
 import { actingCompanies, clientsPage, errorPage, homePage } from './views';
+import type { ExampleWebhooks } from './webhooks';
+import { LIVE_SCRIPT } from './live';
 
 /** Who is logged in: all the session holds. The tokens live in the token store, never in the session or the browser. */
 export interface ExampleUser {
@@ -37,6 +39,8 @@ export interface ExampleAppOptions {
   sessionStore?: Store | undefined;
   /** Undefined: a MemoryTokenStore. */
   tokenStore?: TokenStore | undefined;
+  /** Undefined: no webhooks (no public URL to receive them at). */
+  webhooks?: ExampleWebhooks | undefined;
 }
 
 function toUser(profile: FattureInCloudProfile): ExampleUser {
@@ -47,8 +51,13 @@ export function createApp(options: ExampleAppOptions): express.Express {
   const { callbackURL, clientID, clientSecret, baseURL, timeout } = options.strategy;
   const tokens = new FattureInCloudTokens({ clientID, clientSecret, baseURL, timeout, store: options.tokenStore });
   // Login saves the token set under the user's id; the session keeps only who the user is.
+  const { webhooks } = options;
   const verify: FattureInCloudVerifyWithParams = (_accessToken, _refreshToken, params, profile, done) => {
-    tokens.save(profile.id, tokenSetFromParams(params)).then(() => done(null, toUser(profile)), done);
+    tokens.save(profile.id, tokenSetFromParams(params)).then(() => {
+      // Every login makes sure the user's companies send their client events here (nothing is made twice).
+      webhooks?.subscribe(tokens, profile.id, actingCompanies(profile.companies).map(({ id }) => id));
+      done(null, toUser(profile));
+    }, done);
   };
   // An Authenticator of its own, so several apps (tests, load runs) can live in one process.
   const passport = new Passport();
@@ -58,6 +67,8 @@ export function createApp(options: ExampleAppOptions): express.Express {
 
   const secure = new URL(callbackURL).protocol === 'https:';
   const app = express();
+  // First: Fatture in Cloud's requests carry no session, and the sink reads its own body.
+  if (webhooks) app.use(webhooks.receiver.handler);
   app.use(
     helmet({
       // Over plain http (development), upgrading requests or pinning https would break the app.
@@ -104,7 +115,25 @@ export function createApp(options: ExampleAppOptions): express.Express {
     if (!set) return endSession(req, res, 'authorization-ended');
     const notice = req.query.refreshed === '1' ? `Token refreshed. It now expires ${new Date(set.expiresAt).toISOString()}.` : undefined;
     const token = { expiresAt: set.expiresAt, fingerprint: tokenSetFingerprint(set) };
-    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, token, clients, notice }));
+    const live = webhooks && companyID !== undefined ? { events: webhooks.events(companyID), changes: webhooks.changes(companyID) } : undefined;
+    res.send(clientsPage({ ...user, csrfToken: csrfToken(req), companyID, token, clients, notice, live }));
+  });
+  // What the clients page polls: it fetches itself again when the count of the company's events moves.
+  app.get('/clients/changes', requireUser, (req, res) => {
+    const companyID = Number(req.query.company);
+    const mine = actingCompanies(signedIn(req).companies).some(({ id }) => id === companyID);
+    res.set('Cache-Control', 'no-store').json({ changes: mine && webhooks ? webhooks.changes(companyID) : 0 });
+  });
+  app.get('/live.js', (_req, res) => void res.type('text/javascript').send(LIVE_SCRIPT));
+  app.post('/clients', requireUser, requireCSRFToken, async (req, res) => {
+    const user = signedIn(req);
+    const { company, name } = req.body as Record<string, unknown>;
+    const companyID = actingCompanies(user.companies).find(({ id }) => String(id) === company)?.id;
+    if (companyID === undefined || typeof name !== 'string' || name.trim() === '') return void res.status(400).send(errorPage('Pick one of your companies and give the client a name.', 'Bad request'));
+    const added = await addClient(tokens, user.id, companyID, name.trim()).catch(unlessGrantEnded);
+    if (!added) return endSession(req, res, 'authorization-ended');
+    if ('error' in added) return void res.status(502).send(errorPage(added.error, 'The client was not added'));
+    res.redirect(303, `/clients?company=${companyID}`);
   });
   app.post('/refresh', requireUser, requireCSRFToken, async (req, res) => {
     // Every instance asking at once shares one refresh: the refresh token is single-use.

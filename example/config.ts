@@ -12,11 +12,13 @@ export interface ExampleConfig {
   sessionSecret?: string;
   /** Seals the token sets in Redis (32 bytes as hex or base64). */
   tokensKey?: string;
+  /** Webhooks from Fatture in Cloud (or a shared stand-in): where they arrive, the key and app id they are checked with. */
+  webhooks?: { sink: string | undefined; publicKey: string | undefined; appID: string | undefined };
 }
 
 export class ConfigError extends Error {}
 
-const DEFAULT_SCOPES = 'entity.clients:r settings:r';
+const DEFAULT_SCOPES = 'entity.clients:a settings:r';
 const MIN_SESSION_SECRET_LENGTH = 32;
 
 export function readConfig(env: NodeJS.ProcessEnv): ExampleConfig {
@@ -36,7 +38,19 @@ export function readConfig(env: NodeJS.ProcessEnv): ExampleConfig {
   }
   const tokensKey = env.TOKENS_KEY?.trim();
   if (tokensKey) config.tokensKey = tokensKey;
+  const webhooks = readWebhooks(env);
+  if (webhooks) config.webhooks = webhooks;
   return config;
+}
+
+/** FIC_WEBHOOK_SINK (the public https URL) for Fatture in Cloud; FIC_WEBHOOK_PUBLIC_KEY and FIC_APP_ID for a shared stand-in. */
+function readWebhooks(env: NodeJS.ProcessEnv): ExampleConfig['webhooks'] {
+  const sink = env.FIC_WEBHOOK_SINK?.trim() || undefined;
+  const publicKey = env.FIC_WEBHOOK_PUBLIC_KEY?.trim() || undefined;
+  const appID = env.FIC_APP_ID?.trim() || undefined;
+  if (!sink && !publicKey) return undefined;
+  if (sink && !/^https?:\/\//.test(sink)) throw new ConfigError(`FIC_WEBHOOK_SINK must be the URL Fatture in Cloud posts to, got "${sink}".`);
+  return { sink, publicKey, appID };
 }
 
 function readCredentials(env: NodeJS.ProcessEnv, port: number): ExampleConfig['credentials'] {

@@ -1,7 +1,8 @@
 import { RedisStore } from 'connect-redis';
 import type { Store } from 'express-session';
 import { MemoryTokenStore, type TokenStore } from 'passport-fattureincloud';
-import { RedisTokenStore } from 'passport-fattureincloud/redis';
+import { RedisTokenStore, RedisWebhookLog } from 'passport-fattureincloud/redis';
+import { MemoryWebhookLog, type WebhookLog } from 'passport-fattureincloud/webhooks';
 import { createClient } from 'redis';
 import { ConfigError } from './config';
 
@@ -13,6 +14,8 @@ export interface Stores {
   /** Undefined: express-session's MemoryStore. */
   sessions: Store | undefined;
   tokens: TokenStore;
+  /** Where webhook event ids are kept, so that each event is handled once by all the instances together. */
+  webhookLog: WebhookLog;
   /** One line for the console: where sessions and tokens live. */
   description: string;
   /** A line for the console when the store would lose a rotation in a crash. */
@@ -28,6 +31,7 @@ export async function openStores(options: { redisURL?: string | undefined; token
     return {
       sessions: undefined,
       tokens: new MemoryTokenStore(),
+      webhookLog: new MemoryWebhookLog(),
       description: 'Sessions and tokens are kept in memory: they end with the process (set REDIS_URL to keep them in Redis).',
       close: () => Promise.resolve(),
     };
@@ -43,6 +47,7 @@ export async function openStores(options: { redisURL?: string | undefined; token
   return {
     sessions: new RedisStore({ client, prefix: 'fic-example:session:' }),
     tokens,
+    webhookLog: new RedisWebhookLog({ client, prefix: 'fic-example:webhook:' }),
     warning: await durabilityWarning(tokens, options.redisURL),
     description: `Sessions and tokens are kept in Redis at ${where(options.redisURL)}${options.tokensKey ? ', token sets sealed with TOKENS_KEY' : ''}.`,
     close: () => client.close(),

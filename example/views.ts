@@ -1,7 +1,8 @@
 import type { Client } from '@fattureincloud/fattureincloud-ts-sdk';
 import type { FattureInCloudCompany } from 'passport-fattureincloud';
+import type { ReceivedEvent } from './webhooks';
 
-/** Server-rendered pages, no script; every value from outside goes through `escape`. */
+/** Server-rendered pages (the clients page loads /live.js, nothing inline); every value from outside goes through `escape`. */
 
 export function escape(value: string | number | null | undefined): string {
   return String(value ?? '').replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -14,6 +15,7 @@ main{max-width:60rem;margin:2rem auto;padding:0 1.5rem}
 .button{display:inline-block;background:#0b5cad;color:#fff;border:0;border-radius:8px;padding:.6rem 1.2rem;font:inherit;text-decoration:none;cursor:pointer}
 .button.secondary{background:#fff;color:#0b5cad;border:1px solid #0b5cad}
 select{font:inherit;padding:.5rem .6rem;border-radius:8px;border:1px solid #b8c4d2;min-width:18rem}
+input{font:inherit;padding:.5rem .6rem;border-radius:8px;border:1px solid #b8c4d2}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #e3e8ef}
 th{font-size:.8rem;text-transform:uppercase;color:#5a6776}.muted{color:#5a6776}
 .notice{background:#e8f4ea;border-left:4px solid #2e7d32;padding:.8rem 1rem;border-radius:6px}
@@ -55,6 +57,8 @@ export interface ClientsView extends SignedInView {
   token: { expiresAt: number; fingerprint: string };
   clients: { clients: readonly Client[]; total: number } | { error: string } | undefined;
   notice?: string | undefined;
+  /** With webhooks: the company's last events, and their count (the page refreshes itself when it moves). */
+  live?: { events: readonly ReceivedEvent[]; changes: number } | undefined;
 }
 
 export function clientsPage(view: ClientsView): string {
@@ -64,9 +68,27 @@ export function clientsPage(view: ClientsView): string {
     'Your clients',
     `${noticeOf(view.notice)}<section class="card"><h1>Hello, ${escape(view.displayName)}</h1>
 <p class="muted">${escape(view.email ?? '')}</p>${expiry}</section>
-<section class="card"><h2>Clients</h2>${companyPicker(view.companies, view.companyID)}${clientsTable(view.clients)}</section>`,
+<section class="card"><h2>Clients</h2>${companyPicker(view.companies, view.companyID)}${liveSection(view)}</section>${addClientForm(view)}`,
     view,
   );
+}
+
+/** The clients and the events: what /live.js swaps in when a webhook arrives. */
+function liveSection(view: ClientsView): string {
+  if (!view.live || view.companyID === undefined) return clientsTable(view.clients);
+  const poll = `/clients/changes?company=${view.companyID}`;
+  return `<div id="live" data-poll="${escape(poll)}" data-changes="${escape(view.live.changes)}">${clientsTable(view.clients)}${eventsList(view.live.events)}</div><script src="/live.js" defer></script>`;
+}
+
+function eventsList(events: readonly ReceivedEvent[]): string {
+  const items = events.map((event) => `<li><code>${escape(event.type.replace('it.fattureincloud.webhooks.', ''))}</code> ${escape(event.ids.join(', '))} <span class="muted">${escape(event.time)}</span></li>`).join('');
+  return `<h3>Last events from Fatture in Cloud</h3>${items ? `<ul id="events">${items}</ul>` : '<p class="muted" id="events-empty">None yet: add a client, here or in another tab.</p>'}`;
+}
+
+function addClientForm(view: ClientsView): string {
+  if (view.companyID === undefined) return '';
+  return `<section class="card"><h2>Add a client</h2><form method="post" action="/clients" class="row">${csrfField(view.csrfToken)}<input type="hidden" name="company" value="${escape(view.companyID)}">
+<label for="client-name">Name</label><input id="client-name" name="name" required maxlength="200"><button class="button" id="add-client">Add</button></form></section>`;
 }
 
 /** A GET form: picking a company is navigation, not a change, so it needs no CSRF token. */

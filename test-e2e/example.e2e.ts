@@ -34,7 +34,7 @@ describe('the example app in a real browser, offline', function () {
     await page.goto(startURL);
     await page.click('#login');
     await page.waitForSelector('#scopes');
-    expect(await page.textContent('#scopes')).to.include('entity.clients:r');
+    expect(await page.textContent('#scopes')).to.include('entity.clients:a');
     await page.click(`button:has-text("${decision}")`);
     return page;
   }
@@ -64,6 +64,25 @@ describe('the example app in a real browser, offline', function () {
     mkdirSync(outputDir, { recursive: true });
     await page.setViewportSize({ width: 1100, height: 760 });
     await page.screenshot({ path: join(outputDir, 'clients.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('a client added in another tab appears on the clients page within a second, with its webhook event, no reload by hand', async () => {
+    const page = await logIn('Approve');
+    await page.waitForSelector('#clients');
+    await page.waitForSelector('#events');
+    expect(await page.textContent('#events')).to.include('subscriptions.welcome');
+    const other = await running().browser.context.newPage();
+    await other.goto(`${running().url}/clients`);
+    const name = `Webhook client ${Date.now()}`;
+    await other.fill('#client-name', name);
+    await other.click('#add-client');
+    await other.waitForSelector('#clients');
+    // The page polls every 500 ms: the new row is there well within this bound, or the test fails.
+    await page.locator('#clients tbody tr td:first-child', { hasText: name }).waitFor({ timeout: 2_000 });
+    expect(await page.textContent('#events')).to.include('entities.clients.create');
+    await expectNoTokens(page);
+    await other.close();
     await page.close();
   });
 
@@ -102,13 +121,14 @@ describe('the example app in a real browser, offline', function () {
     const page = await logIn('Approve');
     await page.waitForSelector('#clients');
     const fingerprint = await page.inputValue('input[name="seen"]');
+    const rows = await page.locator('#clients tbody tr').count();
     const before = await stats();
     // The access token was revoked early: the next call gets 401.
     expect((await fail({ type: 'unauthorized' })).status).to.equal(204);
     await page.reload();
     await page.waitForSelector('#clients');
     expect(await page.locator('#clients-error').count()).to.equal(0);
-    expect(await page.locator('#clients tbody tr').count()).to.equal(3);
+    expect(await page.locator('#clients tbody tr').count()).to.equal(rows);
     const after = await stats();
     expect(after.tokenRequests - before.tokenRequests, 'one refresh recovered the 401').to.equal(1);
     expect(after.faults.unauthorized - before.faults.unauthorized).to.equal(1);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { FattureInCloudWebhooks } from '../lib/webhooks/index';
 import { type NodeProcess, printedSettings, spawnNode } from './support/processes';
 
 const CLI = join(__dirname, '..', 'lib', 'testing', 'cli.ts');
@@ -42,7 +43,6 @@ describe('the fattureincloud-stand-in command', () => {
       expect(env.FIC_APP_ID).to.equal('my-app');
       const pem = Buffer.from(env.FIC_WEBHOOK_PUBLIC_KEY ?? '', 'base64').toString('utf8');
       expect(pem).to.match(/^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/);
-      const { FattureInCloudWebhooks } = await import('../lib/webhooks/index');
       expect(() => new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: env.FIC_WEBHOOK_PUBLIC_KEY, appID: env.FIC_APP_ID })).not.to.throw();
     } finally {
       started.child.kill('SIGTERM');
