@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
+import { WebhooksApi } from '@fattureincloud/fattureincloud-ts-sdk';
+import { FattureInCloudTokens } from '../lib/index';
+import { fattureInCloudSDK } from '../lib/sdk/index';
+import { ensureSubscription } from '../lib/webhooks/index';
 import { freePort } from '../test/support/ports';
+import { grantAtStandIn } from '../test/support/stand-in-login';
+import { CLIENTS_CREATE } from '../test/support/webhooks';
 import { type NodeProcess, spawnNode } from '../test/support/processes';
 import { consumerProject } from './tarball';
 
@@ -60,6 +66,7 @@ describe('Fastify, Koa and Express + cookie-session, from the packed tarball', f
       '@koa/router@^14',
       'express@^5',
       'cookie-session@^2',
+      'jose@^6',
     ]);
   });
   after(async () => {
@@ -70,7 +77,8 @@ describe('Fastify, Koa and Express + cookie-session, from the packed tarball', f
     const port = await freePort();
     const url = `http://localhost:${port}`;
     standIn = await startFattureInCloudStandIn({ redirectURI: `${url}/auth/fattureincloud/callback` });
-    const env = { PORT: String(port), MODE: mode, FIC_CLIENT_ID: standIn.clientID, FIC_CLIENT_SECRET: standIn.clientSecret, FIC_BASE_URL: standIn.baseURL, STATE_SECRET, ...extra };
+    const webhookSettings = { FIC_WEBHOOK_PUBLIC_KEY: Buffer.from(standIn.webhookPublicKey).toString('base64'), FIC_APP_ID: standIn.appID };
+    const env = { PORT: String(port), MODE: mode, FIC_CLIENT_ID: standIn.clientID, FIC_CLIENT_SECRET: standIn.clientSecret, FIC_BASE_URL: standIn.baseURL, STATE_SECRET, ...webhookSettings, ...extra };
     const app = spawnNode([join(project, file)], { cwd: project, env });
     apps.push(app);
     await app.waitFor(/listening/);
@@ -143,6 +151,33 @@ describe('Fastify, Koa and Express + cookie-session, from the packed tarball', f
           await victim.get(`${url}/auth/fattureincloud`);
           expect((await refused(victim, attackersCallback)).status).to.equal(403);
         });
+
+        if (mode === 'session' && file !== 'express-cookie-session-app.mjs') {
+          it('receives the stand-in\'s webhooks in both verification and both CloudEvents modes, and refuses a forged one', async () => {
+            const tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL });
+            await tokens.save('user', await grantAtStandIn(standIn, `${url}/auth/fattureincloud/callback`, 'entity.clients:a'));
+            const sink = `${url}/webhooks/fattureincloud`;
+            const webhooksAPI = fattureInCloudSDK({ tokens, key: 'user' }).api(WebhooksApi);
+            const received = async () => (await (await fetch(`${url}/received`)).json()) as { type: string; ids: number[] }[];
+            let id = 100;
+            for (const [verificationMethod, mapping] of [['header', 'binary'], ['query', 'structured']] as const) {
+              const ensured = await ensureSubscription({ tokens, key: 'user', companyID: 12345, sink, types: [CLIENTS_CREATE], verificationMethod, mapping, verifyTimeout: 5_000 });
+              expect(ensured.verified, `${verificationMethod} verification`).to.equal(true);
+              standIn.sendWebhookEvent({ type: CLIENTS_CREATE, ids: [(id += 1)] });
+              await standIn.webhooksIdle();
+              expect((await received()).at(-1), mapping).to.deep.include({ type: CLIENTS_CREATE, ids: [id] });
+              await webhooksAPI.deleteWebhooksSubscription(12345, ensured.subscription.id ?? '');
+            }
+            await ensureSubscription({ tokens, key: 'user', companyID: 12345, sink, types: [CLIENTS_CREATE], verifyTimeout: 5_000 });
+            await standIn.webhooksIdle();
+            const before = (await received()).length;
+            standIn.failNextWebhook('bad-signature');
+            standIn.sendWebhookEvent({ type: CLIENTS_CREATE, ids: [999] });
+            await standIn.webhooksIdle();
+            expect(standIn.webhookAttempts.at(-1)?.status).to.equal(401);
+            expect(await received()).to.have.length(before);
+          });
+        }
 
         it('a denied consent is 401 with our message', async () => {
           const browser = new Browser();

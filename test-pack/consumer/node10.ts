@@ -5,6 +5,7 @@ import { PostgresTokenStore } from 'passport-fattureincloud/postgres';
 import { RedisTokenStore } from 'passport-fattureincloud/redis';
 import { fattureInCloudSDK } from 'passport-fattureincloud/sdk';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
+import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
 
 const strategy: FattureInCloudStrategy = new FattureInCloudStrategy(
   { clientID: 'id', clientSecret: 'secret', scope: ['entity.clients:r'], store: new CookieStateStore({ secret: 'x'.repeat(32) }) },
@@ -13,4 +14,4 @@ const strategy: FattureInCloudStrategy = new FattureInCloudStrategy(
 const store: TokenStore | undefined = undefined as TokenStore | undefined;
 const tokens = new FattureInCloudTokens({ clientID: 'id', clientSecret: 'secret', store });
 const clients: ClientsApi = fattureInCloudSDK({ tokens, key: 'user-1' }).api(ClientsApi);
-export const entries = [strategy.name, typeof tokens.get, typeof RedisTokenStore, typeof startFattureInCloudStandIn, typeof clients.listClients, typeof PostgresTokenStore];
+export const entries = [strategy.name, typeof tokens.get, typeof RedisTokenStore, typeof startFattureInCloudStandIn, typeof clients.listClients, typeof PostgresTokenStore, typeof FattureInCloudWebhooks];

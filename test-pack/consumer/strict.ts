@@ -12,6 +12,8 @@ import {
 } from 'passport-fattureincloud';
 import { type FattureInCloudSDK, fattureInCloudSDK } from 'passport-fattureincloud/sdk';
 import { startFattureInCloudStandIn } from 'passport-fattureincloud/testing';
+import { type RedisClientLike, RedisWebhookLog } from 'passport-fattureincloud/redis';
+import { EVENT_TYPES, FattureInCloudWebhooks, type WebhookEvent } from 'passport-fattureincloud/webhooks';
 
 interface AppUser {
   id: string;
@@ -51,3 +53,12 @@ export async function clientNames(tokens: FattureInCloudTokens, userID: string, 
   const { data } = await clients.listClients(companyID);
   return (data.data ?? []).map((client) => client.name ?? '');
 }
+
+// Webhooks: typed handlers (a known type narrows `type`; an unknown one is still a string), the Redis log.
+export function receiver(sink: string, client: RedisClientLike): FattureInCloudWebhooks {
+  const webhooks = new FattureInCloudWebhooks({ sink, handlerTimeout: 5_000, dedupe: new RedisWebhookLog({ client }) });
+  webhooks.on('it.fattureincloud.webhooks.entities.clients.create', (event: WebhookEvent<'it.fattureincloud.webhooks.entities.clients.create'>) => event.ids.length);
+  webhooks.onAny((event) => (event.type === 'it.fattureincloud.webhooks.some.future.type' ? event.unsubscribe() : undefined));
+  return webhooks;
+}
+export const eventTypes: number = EVENT_TYPES.length;

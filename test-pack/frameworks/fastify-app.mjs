@@ -6,6 +6,7 @@ import fastifySession from '@fastify/session';
 import Fastify from 'fastify';
 import { CookieStateStore, FattureInCloudStrategy } from 'passport-fattureincloud';
 import { fattureInCloudFastify } from 'passport-fattureincloud/fastify';
+import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
 
 const { PORT, MODE, FIC_CLIENT_ID, FIC_CLIENT_SECRET, FIC_BASE_URL, STATE_SECRET } = process.env;
 const callbackURL = `http://localhost:${PORT}/auth/fattureincloud/callback`;
@@ -42,6 +43,13 @@ app.get('/auth/fattureincloud/callback', (request, reply) =>
     if (!cookieStore) await req.logIn(user);
     return rep.send({ user });
   }).call(app, request, reply));
+
+// Webhooks, as docs/webhooks.md shows them for Fastify: the plugin reads both CloudEvents modes itself.
+const received = [];
+const webhooks = new FattureInCloudWebhooks({ sink: `http://localhost:${PORT}/webhooks/fattureincloud`, keys: process.env.FIC_WEBHOOK_PUBLIC_KEY, appID: process.env.FIC_APP_ID });
+webhooks.onAny((event) => void received.push({ type: event.type, ids: event.ids, companyID: event.companyID }));
+app.register(webhooks.fastify);
+app.get('/received', async () => received);
 
 await app.listen({ port: Number(PORT), host: '127.0.0.1' });
 console.log('listening');
