@@ -6,7 +6,6 @@ import fastifySession from '@fastify/session';
 import Fastify from 'fastify';
 import { CookieStateStore, FattureInCloudStrategy } from 'passport-fattureincloud';
 import { fattureInCloudFastify } from 'passport-fattureincloud/fastify';
-import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
 
 const { PORT, MODE, FIC_CLIENT_ID, FIC_CLIENT_SECRET, FIC_BASE_URL, STATE_SECRET } = process.env;
 const callbackURL = `http://localhost:${PORT}/auth/fattureincloud/callback`;
@@ -45,6 +44,8 @@ app.get('/auth/fattureincloud/callback', (request, reply) =>
   }).call(app, request, reply));
 
 // Webhooks, as docs/webhooks.md shows them for Fastify: the plugin reads both CloudEvents modes itself.
+import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
+
 const received = [];
 const webhooks = new FattureInCloudWebhooks({ sink: `http://localhost:${PORT}/webhooks/fattureincloud`, keys: process.env.FIC_WEBHOOK_PUBLIC_KEY, appID: process.env.FIC_APP_ID });
 webhooks.onAny((event) => void received.push({ type: event.type, ids: event.ids, companyID: event.companyID }));

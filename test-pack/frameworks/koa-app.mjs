@@ -5,18 +5,12 @@ import Koa from 'koa';
 import passport from 'koa-passport';
 import session from 'koa-session';
 import { CookieStateStore, FattureInCloudStrategy } from 'passport-fattureincloud';
-import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
 
 const { PORT, MODE, FIC_CLIENT_ID, FIC_CLIENT_SECRET, FIC_BASE_URL, STATE_SECRET } = process.env;
 const callbackURL = `http://localhost:${PORT}/auth/fattureincloud/callback`;
 const cookieStore = MODE === 'cookie';
 
 const app = new Koa();
-// Webhooks, as docs/webhooks.md shows them for Koa: first, so no other middleware reads the body.
-const received = [];
-const webhooks = new FattureInCloudWebhooks({ sink: `http://localhost:${PORT}/webhooks/fattureincloud`, keys: process.env.FIC_WEBHOOK_PUBLIC_KEY, appID: process.env.FIC_APP_ID });
-webhooks.onAny((event) => void received.push({ type: event.type, ids: event.ids, companyID: event.companyID }));
-app.use(webhooks.koa());
 // The app sets a cookie of its own on every answer, as apps do: ours must survive it.
 app.use(async (ctx, next) => {
   ctx.cookies.set('app_theme', 'dark', { signed: false });
@@ -50,8 +44,17 @@ router.get('/auth/fattureincloud/callback', (ctx, next) =>
       ctx.body = { user };
     }
   })(ctx, next));
-router.get('/received', (ctx) => {
-  ctx.body = received;
-});
 app.use(router.routes());
+
+// Webhooks, as docs/webhooks.md shows them for Koa: the middleware reads the body itself.
+import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
+
+const received = [];
+const webhooks = new FattureInCloudWebhooks({ sink: `http://localhost:${PORT}/webhooks/fattureincloud`, keys: process.env.FIC_WEBHOOK_PUBLIC_KEY, appID: process.env.FIC_APP_ID });
+webhooks.onAny((event) => void received.push({ type: event.type, ids: event.ids, companyID: event.companyID }));
+app.use(webhooks.koa());
+app.use(async (ctx, next) => {
+  if (ctx.path === '/received') ctx.body = received;
+  else await next();
+});
 app.listen(Number(PORT), '127.0.0.1', () => console.log('listening'));

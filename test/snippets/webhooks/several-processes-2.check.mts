@@ -1,0 +1,3 @@
+// SNIPPET
+
+export { log };
