@@ -54,7 +54,7 @@ describe('starting the example: one clear line for each bad setting', () => {
 
     it('says where sessions and tokens live, and refuses a token key that is not 32 bytes', async () => {
       const ok = await runExample({ REDIS_URL: redis.url, SESSION_SECRET: 'x'.repeat(32) }, /kept in Redis/);
-      expect(ok.stdout).to.match(/^passport-fattureincloud example \(offline stand-in at http:\/\/127\.0\.0\.1:\d+\) at http:\/\/localhost:\d+\nSessions and tokens are kept in Redis at 127\.0\.0\.1:\d+\.\n$/);
+      expect(ok.stdout).to.match(/^passport-fattureincloud example \(offline stand-in at http:\/\/127\.0\.0\.1:\d+\) at http:\/\/localhost:\d+\nSessions and tokens are kept in Redis at 127\.0\.0\.1:\d+\.\nWebhooks arrive at http:\/\/localhost:\d+\/webhooks\/fattureincloud\.\n$/);
       const bad = await runExample({ REDIS_URL: redis.url, TOKENS_KEY: 'not-a-key' });
       expect(bad.code).to.equal(1);
       expect(bad.stderr).to.equal('Cannot start the example: TOKENS_KEY: must be 32 bytes (a Buffer, 64 hex characters or base64), got a string that is neither hex nor base64.\n');
