@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { expect } from 'chai';
 import { FattureInCloudAPIError, FattureInCloudTokens } from '../lib/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
-import { ensureSubscription, FattureInCloudWebhooks, type WebhookEvent } from '../lib/webhooks/index';
+import { ensureSubscription, FattureInCloudWebhooks, MemoryWebhookLog, type WebhookEvent } from '../lib/webhooks/index';
 import { grantAtStandIn } from './support/stand-in-login';
 import { CLIENTS_CREATE, listen, type Listening, signFor, testEvent, testKey } from './support/webhooks';
 
@@ -75,6 +75,21 @@ describe('webhooks: the edges', function () {
       const verifications = standIn.webhookAttempts.filter((attempt) => attempt.type === 'verification');
       expect(verifications.map((attempt) => attempt.status)).to.deep.equal([200, 200]);
     });
+  });
+
+  it('scopes: a type needs its resource\'s scope (stock too for stock_update); the verify call takes the query mode', async () => {
+    const refused = await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions`, { data: { sink, types: ['it.fattureincloud.webhooks.products.stock_update'] } });
+    expect([refused.status, (refused.body?.error as { message: string }).message]).to.deep.equal([403, "The 'it.fattureincloud.webhooks.products.stock_update' event needs the products:r scope"]);
+    const documents = await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions`, { data: { sink, types: ['it.fattureincloud.webhooks.issued_documents.e_invoices.status_update'] } });
+    expect(documents.status).to.equal(403);
+    receiver.server.removeAllListeners('request');
+    receiver.server.on('request', (_req, res) => void res.writeHead(500).end());
+    const created = await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions`, { data: { sink, types: [CLIENTS_CREATE] } });
+    await standIn.webhooksIdle();
+    standIn.advanceClock(10 * 60 * 1000);
+    const id = (created.body?.data as { id: string }).id;
+    expect((await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions/${id}/verify`, { data: { verification_method: 'query' } })).status).to.equal(200);
+    expect(standIn.subscriptions()[0]).to.deep.include({ verification_method: 'query', verified: false });
   });
 
   describe('the stand-in\'s deliveries', () => {
@@ -150,6 +165,23 @@ describe('webhooks: the edges', function () {
       } finally {
         await listening.close();
       }
+    });
+
+    it('forgets handled ids once their time is past (MemoryWebhookLog)', async () => {
+      let now = 0;
+      const log = new MemoryWebhookLog(() => now);
+      await log.complete('old', 100);
+      await log.claim('claimed', 'owner', 50);
+      now = 200;
+      expect(await log.claim('new', 'owner', 100)).to.equal('claimed');
+      expect(log.size).to.equal(1);
+    });
+
+    it('an attribute past 256 characters is malformed (400)', async () => {
+      const key = testKey();
+      const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: key.publicKey });
+      const answer = await webhooks.receive({ method: 'POST', url: '/hooks', headers: { 'ce-id': 'x'.repeat(300), 'ce-type': CLIENTS_CREATE, 'ce-time': 'now', 'ce-subject': 'company:1' }, body: undefined });
+      expect(answer.status).to.equal(400);
     });
 
     it('an event with no ids (the welcome) and one with ids that are not numbers', async () => {

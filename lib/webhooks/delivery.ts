@@ -54,7 +54,8 @@ interface Claim {
 async function runClaimed(log: WebhookLog, event: CloudEvent, claim: Claim, run: Run): Promise<Handling> {
   const renewal = setInterval(() => void log.renew(event.id, claim.owner, claim.lease).catch(() => undefined), claim.lease / 3);
   renewal.unref();
-  const settled = runGuarded(run).then(
+  // Called inside a promise: a handler that throws synchronously fails like one that rejects.
+  const settled = Promise.resolve().then(run).then(
     async (result) => {
       // Handled is handled: a log that fails now only risks one more run, after the claim lapses.
       await log.complete(event.id, KEEP_HANDLED_MS).catch((error: unknown) => publishStoreError({ key: event.id, operation: 'webhook-complete' }, error));
@@ -78,9 +79,4 @@ async function runClaimed(log: WebhookLog, event: CloudEvent, claim: Claim, run:
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** A handler that throws synchronously fails like one that rejects. */
-async function runGuarded(run: Run): Promise<{ unsubscribed: boolean }> {
-  return run();
 }

@@ -46,14 +46,14 @@ export interface SubscriptionSDKOptions {
   priority?: QuotaPriority | undefined;
 }
 
-/** A subscription as Fatture in Cloud lists it (the spec's WebhooksSubscription). */
+/** A subscription as Fatture in Cloud lists it (the spec's WebhooksSubscription), its nullable id, types and verified filled in. */
 export interface WebhookSubscription {
-  id?: string | null;
-  sink?: string | null;
-  verified?: boolean | null;
-  types?: string[] | null;
-  config?: { mapping?: SubscriptionMapping } | null;
-  verification_method?: VerificationMethod | null;
+  id: string;
+  sink?: string | null | undefined;
+  verified: boolean;
+  types: string[];
+  config?: { mapping?: SubscriptionMapping | undefined } | null | undefined;
+  verification_method?: VerificationMethod | null | undefined;
 }
 
 export interface EnsuredSubscription {
@@ -81,7 +81,7 @@ export interface ReconcileOptions extends Omit<EnsureSubscriptionOptions, 'key' 
 }
 
 export interface ReconciledTarget extends ReconcileTarget {
-  subscriptionID: string | undefined;
+  subscriptionID: string;
 }
 
 export interface ReconcileResult {
@@ -110,37 +110,47 @@ export async function ensureSubscription(options: EnsureSubscriptionOptions): Pr
   const { companyID } = settings;
   const ensured = await createOrExtend(api, settings);
   const { subscription } = ensured;
-  if (ensured.created || ensured.updated) publish(channels.subscriptionCreated, () => ({ companyID, subscriptionID: subscription.id ?? undefined, types: subscription.types ?? [] }));
-  if (subscription.verified === true) return { ...ensured, reverified: false, verified: true };
-  const reverified = !ensured.created && (await askVerification(api, settings, subscription.id ?? ''));
-  const latest = await awaitVerification(api, settings, subscription.id ?? '');
+  if (ensured.created || ensured.updated) publish(channels.subscriptionCreated, () => ({ companyID, subscriptionID: subscription.id, types: subscription.types }));
+  if (subscription.verified) return { ...ensured, reverified: false, verified: true };
+  const reverified = !ensured.created && (await askVerification(api, settings, subscription.id));
+  const latest = await awaitVerification(api, settings, subscription.id);
   return { ...ensured, subscription: latest ?? subscription, reverified, verified: latest?.verified === true };
 }
 
 type Settings = Required<Omit<EnsureSubscriptionOptions, 'sdk' | 'tokens' | 'key'>> & { wanted: string[] };
 
+/** The API's subscription with its nullable fields filled in. */
+function listed(subscription: WebhooksSubscription | undefined): WebhookSubscription {
+  const { id, sink, types, verified, config, verification_method } = subscription ?? {};
+  return { id: id ?? '', sink, types: types ?? [], verified: verified === true, config, verification_method };
+}
+
+/** The company's subscriptions at this sink. */
+async function atSink(api: WebhooksApi, settings: Settings): Promise<WebhookSubscription[]> {
+  const { data } = await api.listWebhooksSubscriptions(settings.companyID);
+  return (data.data ?? []).filter((each) => sameSink(each.sink, settings.sink)).map(listed);
+}
+
 async function createOrExtend(api: WebhooksApi, settings: Settings): Promise<Omit<EnsuredSubscription, 'reverified' | 'verified'>> {
   const { companyID, sink, wanted, mapping, verificationMethod } = settings;
-  const listed = (await api.listWebhooksSubscriptions(companyID)).data.data ?? [];
-  const mine = listed.filter((each) => sameSink(each.sink, sink));
-  const covered = new Set<string>(mine.flatMap((each) => each.types ?? []));
+  const mine = await atSink(api, settings);
+  const covered = new Set(mine.flatMap((each) => each.types));
   const missing = wanted.filter((type) => !covered.has(type));
-  const current = mine[0];
+  const [current] = mine;
   if (current && missing.length === 0) return { subscription: current, created: false, updated: false, warnings: [] };
   if (current) {
-    const types = [...(current.types ?? []), ...missing] as WebhooksSubscription['types'];
-    const { data } = await api.modifyWebhooksSubscription(companyID, current.id ?? '', { data: { types } });
-    return { subscription: data.data ?? current, created: false, updated: true, warnings: warningsOf(data.warnings) };
+    const types = [...current.types, ...missing] as WebhooksSubscription['types'];
+    const { data } = await api.modifyWebhooksSubscription(companyID, current.id, { data: { types } });
+    return { subscription: listed(data.data), created: false, updated: true, warnings: warningsOf(data.warnings) };
   }
   try {
     const { data } = await api.createWebhooksSubscription(companyID, {
       data: { sink, types: missing as WebhooksSubscription['types'], config: { mapping: mapping as never }, verification_method: verificationMethod as never },
     });
-    return { subscription: data.data ?? {}, created: true, updated: false, warnings: warningsOf(data.warnings) };
+    return { subscription: listed(data.data), created: true, updated: false, warnings: warningsOf(data.warnings) };
   } catch (error) {
     // Another process created it between our list and our create: take theirs.
-    if (!(error instanceof FattureInCloudAPIError) || error.status !== 409) throw error;
-    const theirs = ((await api.listWebhooksSubscriptions(companyID)).data.data ?? []).find((each) => sameSink(each.sink, sink));
+    const [theirs] = error instanceof FattureInCloudAPIError && error.status === 409 ? await atSink(api, settings) : [];
     if (!theirs) throw error;
     return { subscription: theirs, created: false, updated: false, warnings: [] };
   }
@@ -162,20 +172,27 @@ async function awaitVerification(api: WebhooksApi, settings: Settings, id: strin
   const deadline = Date.now() + settings.verifyTimeout;
   const { companyID } = settings;
   for (let poll = FIRST_POLL_MS; ; poll = Math.min(poll * 2, MAX_POLL_MS)) {
-    let subscription: WebhooksSubscription | undefined;
-    try {
-      subscription = (await api.getWebhooksSubscription(companyID, id)).data.data;
-    } catch (error) {
-      if (!(error instanceof FattureInCloudAPIError) || error.status !== 404) throw error;
+    const subscription = await stillThere(api, companyID, id);
+    if (!subscription) {
       publish(channels.subscriptionLost, () => ({ companyID, subscriptionID: id, types: settings.wanted }));
       return undefined;
     }
-    if (subscription?.verified === true) {
-      publish(channels.subscriptionVerified, () => ({ companyID, subscriptionID: id, types: subscription.types ?? [] }));
+    if (subscription.verified) {
+      publish(channels.subscriptionVerified, () => ({ companyID, subscriptionID: id, types: subscription.types }));
       return subscription;
     }
     if (Date.now() + poll > deadline) return subscription;
     await sleep(poll);
+  }
+}
+
+/** The subscription as it is now; undefined once Fatture in Cloud deleted it (404). */
+async function stillThere(api: WebhooksApi, companyID: number, id: string): Promise<WebhookSubscription | undefined> {
+  try {
+    return listed((await api.getWebhooksSubscription(companyID, id)).data.data);
+  } catch (error) {
+    if (error instanceof FattureInCloudAPIError && error.status === 404) return undefined;
+    throw error;
   }
 }
 
@@ -193,9 +210,9 @@ export async function reconcileSubscriptions(options: ReconcileOptions): Promise
     options.signal?.throwIfAborted();
     try {
       const ensured = await ensureSubscription({ verifyTimeout: 0, ...options, key, companyID });
-      const done = { key, companyID, subscriptionID: ensured.subscription.id ?? undefined };
+      const done = { key, companyID, subscriptionID: ensured.subscription.id };
       if (ensured.created) {
-        publish(channels.subscriptionLost, () => ({ companyID, subscriptionID: undefined, types: ensured.subscription.types ?? [] }));
+        publish(channels.subscriptionLost, () => ({ companyID, subscriptionID: undefined, types: ensured.subscription.types }));
         result.created.push(done);
       } else if (ensured.reverified) result.reverified.push(done);
     } catch (error) {
