@@ -166,7 +166,7 @@ describe('Fastify, Koa and Express + cookie-session, from the packed tarball', f
               standIn.sendWebhookEvent({ type: CLIENTS_CREATE, ids: [(id += 1)] });
               await standIn.webhooksIdle();
               expect((await received()).at(-1), mapping).to.deep.include({ type: CLIENTS_CREATE, ids: [id] });
-              await webhooksAPI.deleteWebhooksSubscription(12345, ensured.subscription.id ?? '');
+              await webhooksAPI.deleteWebhooksSubscription(12345, ensured.subscription.id);
             }
             await ensureSubscription({ tokens, key: 'user', companyID: 12345, sink, types: [CLIENTS_CREATE], verifyTimeout: 5_000 });
             await standIn.webhooksIdle();
