@@ -1,15 +1,11 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
-import { WebhooksApi } from '@fattureincloud/fattureincloud-ts-sdk';
-import { FattureInCloudTokens } from '../lib/index';
-import { fattureInCloudSDK } from '../lib/sdk/index';
-import { ensureSubscription } from '../lib/webhooks/index';
 import { freePort } from '../test/support/ports';
-import { grantAtStandIn } from '../test/support/stand-in-login';
-import { CLIENTS_CREATE } from '../test/support/webhooks';
+
 import { type NodeProcess, spawnNode } from '../test/support/processes';
 import { consumerProject } from './tarball';
+import { expectWebhooksReceived } from './webhooks';
 
 const STATE_SECRET = 'a-cookie-state-secret-of-at-least-32-bytes';
 
@@ -154,28 +150,7 @@ describe('Fastify, Koa and Express + cookie-session, from the packed tarball', f
 
         if (mode === 'session' && file !== 'express-cookie-session-app.mjs') {
           it('receives the stand-in\'s webhooks in both verification and both CloudEvents modes, and refuses a forged one', async () => {
-            const tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL });
-            await tokens.save('user', await grantAtStandIn(standIn, `${url}/auth/fattureincloud/callback`, 'entity.clients:a'));
-            const sink = `${url}/webhooks/fattureincloud`;
-            const webhooksAPI = fattureInCloudSDK({ tokens, key: 'user' }).api(WebhooksApi);
-            const received = async () => (await (await fetch(`${url}/received`)).json()) as { type: string; ids: number[] }[];
-            let id = 100;
-            for (const [verificationMethod, mapping] of [['header', 'binary'], ['query', 'structured']] as const) {
-              const ensured = await ensureSubscription({ tokens, key: 'user', companyID: 12345, sink, types: [CLIENTS_CREATE], verificationMethod, mapping, verifyTimeout: 5_000 });
-              expect(ensured.verified, `${verificationMethod} verification`).to.equal(true);
-              standIn.sendWebhookEvent({ type: CLIENTS_CREATE, ids: [(id += 1)] });
-              await standIn.webhooksIdle();
-              expect((await received()).at(-1), mapping).to.deep.include({ type: CLIENTS_CREATE, ids: [id] });
-              await webhooksAPI.deleteWebhooksSubscription(12345, ensured.subscription.id);
-            }
-            await ensureSubscription({ tokens, key: 'user', companyID: 12345, sink, types: [CLIENTS_CREATE], verifyTimeout: 5_000 });
-            await standIn.webhooksIdle();
-            const before = (await received()).length;
-            standIn.failNextWebhook('bad-signature');
-            standIn.sendWebhookEvent({ type: CLIENTS_CREATE, ids: [999] });
-            await standIn.webhooksIdle();
-            expect(standIn.webhookAttempts.at(-1)?.status).to.equal(401);
-            expect(await received()).to.have.length(before);
+            await expectWebhooksReceived(standIn, url, `${url}/auth/fattureincloud/callback`);
           });
         }
 

@@ -6,6 +6,7 @@ import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/t
 import { freePort } from '../test/support/ports';
 import { type NodeProcess, spawnNode } from '../test/support/processes';
 import { consumerProject, shell, tsc } from './tarball';
+import { expectWebhooksReceived } from './webhooks';
 
 /**
  * NestJS 12 through @nestjs/passport, as docs/nestjs.md shows it: the packed package,
@@ -21,7 +22,7 @@ describe('a NestJS 12 app, from the packed tarball', () => {
   before(async () => {
     project = await consumerProject(
       'nest',
-      ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12', '@nestjs/passport', 'passport@^0.7', 'reflect-metadata', 'rxjs', '@types/express@^5', '@types/passport', '@types/node@^20'],
+      ['@nestjs/common@^12', '@nestjs/core@^12', '@nestjs/platform-express@^12', '@nestjs/passport', 'passport@^0.7', 'reflect-metadata', 'rxjs', '@types/express@^5', '@types/passport', '@types/node@^20', 'jose@^6'],
       { type: 'commonjs' },
     );
     const port = await freePort();
@@ -56,7 +57,8 @@ describe('a NestJS 12 app, from the packed tarball', () => {
   });
 
   it('starts, with no session middleware', async () => {
-    const env = { PORT: new URL(appURL).port, APP_URL: appURL, FIC_CLIENT_ID: standIn.clientID, FIC_CLIENT_SECRET: standIn.clientSecret, FIC_BASE_URL: standIn.baseURL, STATE_SECRET: 'a-nest-state-secret-of-at-least-32-bytes' };
+    const webhookSettings = { FIC_WEBHOOK_PUBLIC_KEY: Buffer.from(standIn.webhookPublicKey).toString('base64'), FIC_APP_ID: standIn.appID };
+    const env = { PORT: new URL(appURL).port, APP_URL: appURL, FIC_CLIENT_ID: standIn.clientID, FIC_CLIENT_SECRET: standIn.clientSecret, FIC_BASE_URL: standIn.baseURL, STATE_SECRET: 'a-nest-state-secret-of-at-least-32-bytes', ...webhookSettings };
     app = spawnNode([join(project, 'dist', 'app.js')], { cwd: project, env });
     await app.waitFor(/listening/);
   });
@@ -74,6 +76,10 @@ describe('a NestJS 12 app, from the packed tarball', () => {
     const response = await fetch(callback, { headers: { cookie } });
     return { status: response.status, body: (await response.json()) as Record<string, unknown>, callback, cookie };
   }
+
+  it('receives the stand-in\'s webhooks through app.use(webhooks.handler), after Nest\'s own body parser', async () => {
+    await expectWebhooksReceived(standIn, appURL, `${appURL}/auth/fattureincloud/callback`);
+  });
 
   it('logs in: the 4-argument validate gets the tokens and the profile', async () => {
     const { status, body } = await login('/auth/fattureincloud', 'approve');

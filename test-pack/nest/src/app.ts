@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FattureInCloudWebhooks } from 'passport-fattureincloud/webhooks';
 import { FattureInCloudGuard, FattureInCloudParamsGuard } from './guard';
 import { FattureInCloudAuthStrategy, FattureInCloudParamsStrategy } from './strategies';
 
@@ -37,6 +38,12 @@ class AppModule {}
 
 async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule, { logger: ['error'] });
+  // Webhooks, as docs/webhooks.md says for NestJS: the handler on the underlying Express app.
+  const received: { type: string; ids: number[] }[] = [];
+  const webhooks = new FattureInCloudWebhooks({ sink: `${process.env.APP_URL}/webhooks/fattureincloud`, keys: process.env.FIC_WEBHOOK_PUBLIC_KEY, appID: process.env.FIC_APP_ID });
+  webhooks.onAny((event) => void received.push({ type: event.type, ids: event.ids }));
+  app.use(webhooks.handler);
+  app.use('/received', (_req: unknown, res: { json(body: unknown): void }) => res.json(received));
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   console.log('listening');
 }
