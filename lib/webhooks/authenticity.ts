@@ -35,12 +35,19 @@ export interface Expected {
 
 type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
+let warned = false;
 
-/** jose is ESM only: imported, not required, and once. */
+/**
+ * jose is ESM only: imported, not required, and once. Missing, every
+ * request is a 503 (Fatture in Cloud retries) and the process is warned, once.
+ */
 export function loadJose(): Promise<Jose> {
   jose ??= import('jose').catch((error: unknown) => {
     jose = undefined;
-    throw new Error("passport-fattureincloud/webhooks needs jose to check Fatture in Cloud's signatures: npm install jose", { cause: error });
+    const missing = new Error("passport-fattureincloud/webhooks needs jose to check Fatture in Cloud's signatures: npm install jose", { cause: error });
+    if (!warned) process.emitWarning(missing.message, { code: 'FIC_WEBHOOKS_NO_JOSE' });
+    warned = true;
+    throw missing;
   });
   return jose;
 }
