@@ -51,6 +51,12 @@ describe('the packed tarball, installed in a fresh project', () => {
     expect(JSON.parse(result.stdout)).to.deep.equal({ sameClass: true, name: 'fattureincloud', refresh: 'function', standIn: 'function' });
   });
 
+  it('without jose installed, the webhook receiver answers 503 (retried) and warns once', async () => {
+    const result = await shell(process.execPath, ['webhooks-without-jose.cjs'], project);
+    expect(result.code, result.output).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.equal({ statuses: [503, 503], warnings: ['FIC_WEBHOOKS_NO_JOSE'] });
+  });
+
   it('works with named and default import from ESM', async () => {
     const result = await shell(process.execPath, ['import.mjs'], project);
     expect(result.code, result.output).to.equal(0);
