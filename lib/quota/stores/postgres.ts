@@ -1,5 +1,4 @@
-import { describeValue } from '../../config';
-import type { PostgresPoolLike } from '../../tokens/stores/postgres';
+import { createIfMissing, type PostgresPoolLike, poolOf, quotedTable } from '../../backends/postgres';
 import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken, QuotaWindow } from '../store';
 
 export interface PostgresQuotaStoreOptions {
@@ -8,10 +7,6 @@ export interface PostgresQuotaStoreOptions {
   /** Default `'fic_quota'`. `schema.table` works. */
   table?: string | undefined;
 }
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,54}$/;
-/** Two processes creating the table at once: one wins, the other's CREATE fails on the catalog. */
-const ALREADY_CREATED = new Set(['42P07', '23505']);
 
 /**
  * The quota's counters in PostgreSQL: one row a bucket, reused as windows
@@ -23,15 +18,9 @@ export class PostgresQuotaStore implements QuotaStore {
   declare private readonly pool: PostgresPoolLike;
 
   constructor(options: PostgresQuotaStoreOptions) {
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null || typeof (options.pool as Partial<PostgresPoolLike> | undefined)?.query !== 'function') {
-      throw new TypeError(`PostgresQuotaStore needs options with a pg Pool, got ${describeValue((options as { pool?: unknown } | undefined)?.pool ?? options)}`);
-    }
-    const { table = 'fic_quota' } = options;
-    if (typeof table !== 'string' || table.split('.').length > 2 || !table.split('.').every((part) => IDENTIFIER.test(part))) {
-      throw new TypeError('PostgresQuotaStore: table must be a plain name or schema.name (letters, digits, _)');
-    }
-    this.table = table.split('.').map((part) => `"${part}"`).join('.');
-    Object.defineProperty(this, 'pool', { value: options.pool });
+    const pool = poolOf(options, 'PostgresQuotaStore');
+    this.table = quotedTable(options.table ?? 'fic_quota', 'PostgresQuotaStore');
+    Object.defineProperty(this, 'pool', { value: pool });
   }
 
   /** The DDL `createTables` runs, for teams that run their own migrations. */
@@ -49,11 +38,7 @@ export class PostgresQuotaStore implements QuotaStore {
 
   /** Creates the table if it is not there; safe when several processes run it at once. */
   async createTables(): Promise<void> {
-    try {
-      await this.pool.query(this.ddl);
-    } catch (error) {
-      if (!ALREADY_CREATED.has(String((error as { code?: unknown }).code))) throw error;
-    }
+    await createIfMissing(this.pool, this.ddl);
   }
 
   async take(request: QuotaTake): Promise<QuotaTaken> {

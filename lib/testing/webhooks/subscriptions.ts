@@ -1,6 +1,7 @@
 import { isLoopbackHost } from '../loopback';
 import { DOCUMENT_SCOPES } from '../api/documents';
 import { EVENT_TYPES, expandEventType } from '../../webhooks/event-types';
+import type { SubscriptionMapping as Mapping, VerificationMethod } from '../../webhooks/subscriptions';
 
 /**
  * The stand-in's webhook subscriptions, as Fatture in Cloud keeps them: one
@@ -9,8 +10,6 @@ import { EVENT_TYPES, expandEventType } from '../../webhooks/event-types';
  * challenge, at most five verification attempts ten minutes apart.
  */
 
-export type Mapping = 'binary' | 'structured';
-export type VerificationMethod = 'header' | 'query';
 
 export interface StoredSubscription {
   id: string;

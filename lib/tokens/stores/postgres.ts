@@ -1,3 +1,4 @@
+import type { PostgresPoolLike } from '../../backends/postgres';
 import { checkDuration, describeValue } from '../../config';
 import { Deadlines } from '../../http/deadline';
 import { FattureInCloudError } from '../../errors';
@@ -8,10 +9,7 @@ import { assertWellFormedKey } from '../token-set';
 import { createCodec, refreshTokenDigest, type TokenSetCodec } from './codec';
 import { type PostgresStatements, postgresStatements } from './postgres-sql';
 
-/** The part of a `pg` Pool (or Client) the store calls: `pg` itself is never loaded here. */
-export interface PostgresPoolLike {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
-}
+export type { PostgresPoolLike } from '../../backends/postgres';
 
 export interface PostgresTokenStoreOptions {
   /** A `pg` Pool (`new Pool({ connectionString })`). */

@@ -1,5 +1,4 @@
-import { describeValue } from '../../config';
-import type { PostgresPoolLike } from '../../tokens/stores/postgres';
+import { createIfMissing, type PostgresPoolLike, poolOf, quotedTable } from '../../backends/postgres';
 import type { ClaimResult, WebhookLog } from '../log';
 
 export interface PostgresWebhookLogOptions {
@@ -9,9 +8,6 @@ export interface PostgresWebhookLogOptions {
   table?: string | undefined;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,54}$/;
-/** Two processes creating the table at once: one wins, the other's CREATE fails on the catalog. */
-const ALREADY_CREATED = new Set(['42P07', '23505']);
 /** Lapsed rows are deleted by the process that completes an event, at most this often. */
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
@@ -27,15 +23,9 @@ export class PostgresWebhookLog implements WebhookLog {
   private sweptAt = 0;
 
   constructor(options: PostgresWebhookLogOptions) {
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null || typeof (options.pool as Partial<PostgresPoolLike> | undefined)?.query !== 'function') {
-      throw new TypeError(`PostgresWebhookLog needs options with a pg Pool, got ${describeValue((options as { pool?: unknown } | undefined)?.pool ?? options)}`);
-    }
-    const { table = 'fic_webhook_log' } = options;
-    if (typeof table !== 'string' || table.split('.').length > 2 || !table.split('.').every((part) => IDENTIFIER.test(part))) {
-      throw new TypeError('PostgresWebhookLog: table must be a plain name or schema.name (letters, digits, _)');
-    }
-    this.table = table.split('.').map((part) => `"${part}"`).join('.');
-    Object.defineProperty(this, 'pool', { value: options.pool });
+    const pool = poolOf(options, 'PostgresWebhookLog');
+    this.table = quotedTable(options.table ?? 'fic_webhook_log', 'PostgresWebhookLog');
+    Object.defineProperty(this, 'pool', { value: pool });
   }
 
   /** The DDL `createTables` runs, for teams that run their own migrations. */
@@ -50,11 +40,7 @@ export class PostgresWebhookLog implements WebhookLog {
 
   /** Creates the table if it is not there; safe when several processes run it at once. */
   async createTables(): Promise<void> {
-    try {
-      await this.pool.query(this.ddl);
-    } catch (error) {
-      if (!ALREADY_CREATED.has(String((error as { code?: unknown }).code))) throw error;
-    }
+    await createIfMissing(this.pool, this.ddl);
   }
 
   async claim(id: string, owner: string, leaseMs: number): Promise<ClaimResult> {
