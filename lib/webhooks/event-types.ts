@@ -1,7 +1,7 @@
 /**
  * Fatture in Cloud's webhook event types: the official spec's `EventType`
  * (v2.1.8, 78 values, group types included), in its order. Generated from
- * openapi-enriched.yaml; test/webhooks-types.test.ts checks it still matches.
+ * openapi-enriched.yaml; test/webhook-event-types.test.ts checks it still matches.
  */
 export const EVENT_TYPES = [
   'it.fattureincloud.webhooks.issued_documents.invoices.create',
@@ -86,6 +86,17 @@ export const EVENT_TYPES = [
 
 /** One of the spec's 78 types. */
 export type EventType = (typeof EVENT_TYPES)[number];
+
+type ConstantName<T extends string> = Uppercase<T extends `it.fattureincloud.webhooks.${infer Rest}` ? Replace<Rest> : never>;
+type Replace<T extends string> = T extends `${infer Head}.${infer Tail}` ? `${Head}_${Replace<Tail>}` : T;
+
+/**
+ * The types by name, as `Scope` has the scopes: `EventType.ENTITIES_CLIENTS_CREATE` is
+ * `'it.fattureincloud.webhooks.entities.clients.create'`; `SUBSCRIPTIONS_WELCOME` is the welcome event.
+ */
+export const EventType = Object.freeze(
+  Object.fromEntries([...EVENT_TYPES, 'it.fattureincloud.webhooks.subscriptions.welcome'].map((type) => [type.slice('it.fattureincloud.webhooks.'.length).replaceAll('.', '_').toUpperCase(), type])),
+) as { readonly [T in EventType | WelcomeEventType as ConstantName<T>]: T };
 
 /** What a received event's `type` may be: a known type, or one added after this release (its name as sent). */
 export type ReceivedEventType = EventType | WelcomeEventType | (string & {});

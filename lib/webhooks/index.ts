@@ -9,8 +9,8 @@ export type { FattureInCloudWebhooksOptions, WebhookEvent, WebhookHandler } from
 export { MAX_WEBHOOK_BODY_BYTES } from './exchange';
 export type { WebhookAnswer, WebhookRequest } from './exchange';
 export type { FastifyPlugin, FastifyWebhookOptions, KoaMiddleware, NodeHandler } from './mounts';
-export { EVENT_TYPES, WELCOME_EVENT, expandEventType, isEventType } from './event-types';
-export type { EventType, ReceivedEventType, WelcomeEventType } from './event-types';
+export { EVENT_TYPES, EventType, WELCOME_EVENT, expandEventType, isEventType } from './event-types';
+export type { ReceivedEventType, WelcomeEventType } from './event-types';
 export { FATTURE_IN_CLOUD_WEBHOOK_KEY } from './keys';
 export type { WebhookKey } from './keys';
 export { KEEP_HANDLED_MS } from './log';

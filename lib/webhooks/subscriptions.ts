@@ -117,7 +117,7 @@ export async function ensureSubscription(options: EnsureSubscriptionOptions): Pr
   return { ...ensured, subscription: latest ?? subscription, reverified, verified: latest?.verified === true };
 }
 
-type Settings = Required<Omit<EnsureSubscriptionOptions, 'sdk' | 'tokens' | 'key'>> & { wanted: string[] };
+type Settings = { [K in keyof Omit<EnsureSubscriptionOptions, 'sdk' | 'tokens' | 'key'>]-?: NonNullable<EnsureSubscriptionOptions[K]> } & { wanted: string[] };
 
 /** The API's subscription with its nullable fields filled in. */
 function listed(subscription: WebhooksSubscription | undefined): WebhookSubscription {
@@ -139,13 +139,13 @@ async function createOrExtend(api: WebhooksApi, settings: Settings): Promise<Omi
   const [current] = mine;
   if (current && missing.length === 0) return { subscription: current, created: false, updated: false, warnings: [] };
   if (current) {
-    const types = [...current.types, ...missing] as WebhooksSubscription['types'];
+    const types = [...current.types, ...missing] as NonNullable<WebhooksSubscription['types']>;
     const { data } = await api.modifyWebhooksSubscription(companyID, current.id, { data: { types } });
     return { subscription: listed(data.data), created: false, updated: true, warnings: warningsOf(data.warnings) };
   }
   try {
     const { data } = await api.createWebhooksSubscription(companyID, {
-      data: { sink, types: missing as WebhooksSubscription['types'], config: { mapping: mapping as never }, verification_method: verificationMethod as never },
+      data: { sink, types: missing as NonNullable<WebhooksSubscription['types']>, config: { mapping: mapping as never }, verification_method: verificationMethod as never },
     });
     return { subscription: listed(data.data), created: true, updated: false, warnings: warningsOf(data.warnings) };
   } catch (error) {

@@ -34,3 +34,14 @@ passport.authenticate(['fattureincloud', 'local'], { session: false });
 export function firstPlan(profile: FattureInCloudProfile): string | null | undefined {
   return profile.companies[0]?.fic_plan;
 }
+
+// Webhooks: a handler for a known type sees that type; onAny sees any string.
+import { EventType, FattureInCloudWebhooks, type WebhookEvent } from '../../lib/webhooks/index';
+
+const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks' });
+webhooks.on(EventType.ENTITIES_CLIENTS_CREATE, (event: WebhookEvent<'it.fattureincloud.webhooks.entities.clients.create'>) => event.ids);
+webhooks.on([EventType.PRODUCTS_CREATE, EventType.PRODUCTS_UPDATE], (event) => {
+  const type: 'it.fattureincloud.webhooks.products.create' | 'it.fattureincloud.webhooks.products.update' = event.type;
+  return type;
+});
+webhooks.onAny((event) => event.type.length);
