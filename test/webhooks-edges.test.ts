@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { expect } from 'chai';
 import { FattureInCloudAPIError, FattureInCloudTokens } from '../lib/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
-import { ensureSubscription, FattureInCloudWebhooks, MemoryWebhookLog, type WebhookEvent } from '../lib/webhooks/index';
+import { ensureSubscription, FattureInCloudWebhooks, MemoryWebhookLog, reconcileSubscriptions, type WebhookEvent } from '../lib/webhooks/index';
 import { grantAtStandIn } from './support/stand-in-login';
 import { CLIENTS_CREATE, listen, type Listening, signFor, testEvent, testKey } from './support/webhooks';
 
@@ -92,6 +92,25 @@ describe('webhooks: the edges', function () {
     expect(standIn.subscriptions()[0]).to.deep.include({ verification_method: 'query', verified: false });
   });
 
+  it('reconcile asks an unverified subscription to verify again, once 10 minutes have passed', async () => {
+    receiver.server.removeAllListeners('request');
+    receiver.server.on('request', (_req, res) => void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok'));
+    const first = await ensureSubscription({ tokens, key: 'user', companyID: COMPANY, sink, types: [CLIENTS_CREATE], verifyTimeout: 100 });
+    expect(first.verified, 'a sink that answers text is not verified').to.equal(false);
+    standIn.advanceClock(10 * 60 * 1000);
+    const result = await reconcileSubscriptions({ tokens, sink, types: [CLIENTS_CREATE], targets: [{ key: 'user', companyID: COMPANY }] });
+    expect(result.reverified.map(({ subscriptionID }) => subscriptionID)).to.deep.equal([first.subscription.id]);
+  });
+
+  it('an event with no subscription to take it goes nowhere; a subscription with no type left is a 409', async () => {
+    standIn.sendWebhookEvent({ type: CLIENTS_CREATE, ids: [1] });
+    await standIn.webhooksIdle();
+    expect(standIn.webhookAttempts).to.deep.equal([]);
+    const empty = await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions`, { data: { sink, types: [] } });
+    expect([empty.status, (empty.body?.error as { message: string }).message]).to.deep.equal([409, 'No event type to subscribe to']);
+    await ensureSubscription(undefined as never).then(() => expect.fail('accepted'), (error: unknown) => expect(String(error)).to.match(/needs options/));
+  });
+
   describe('the stand-in\'s deliveries', () => {
     it('a sink that does not answer: the attempts are retried, then the expiration clock starts', async () => {
       await ensureSubscription({ tokens, key: 'user', companyID: COMPANY, sink, types: [CLIENTS_CREATE], verifyTimeout: 5_000 });
@@ -162,6 +181,58 @@ describe('webhooks: the edges', function () {
         });
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(errors).to.have.length(1);
+      } finally {
+        await listening.close();
+      }
+    });
+
+    it('another process still on the event past handlerTimeout: 503, so it comes again', async () => {
+      const key = testKey();
+      const log = new MemoryWebhookLog();
+      const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: key.publicKey, dedupe: log, handlerTimeout: 60 });
+      const event = testEvent();
+      await log.claim(event.id, 'another-process', 10_000);
+      const token = await signFor(key.privateKey, 'https://app.example/hooks', event);
+      const headers = { authorization: `Bearer ${token}`, 'ce-id': event.id, 'ce-type': event.type, 'ce-time': event.time, 'ce-subject': event.subject };
+      expect((await webhooks.receive({ method: 'POST', url: '/hooks', headers, body: '{}' })).status).to.equal(503);
+    });
+
+    it('a numeric app id, a token without aid, and a token that cannot be read', async () => {
+      const key = testKey();
+      const sinkURL = 'https://app.example/hooks';
+      const post = async (webhooks: FattureInCloudWebhooks, token: string, event = testEvent()) => {
+        const seen: (string | undefined)[] = [];
+        webhooks.onAny((each) => void seen.push(each.appID));
+        const headers = { authorization: `Bearer ${token}`, 'ce-id': event.id, 'ce-type': event.type, 'ce-time': event.time, 'ce-subject': event.subject };
+        return { status: (await webhooks.receive({ method: 'POST', url: '/hooks', headers, body: '{}' })).status, seen };
+      };
+      const numeric = testEvent();
+      expect(await post(new FattureInCloudWebhooks({ sink: sinkURL, keys: key.publicKey, appID: 4242 }), await signFor(key.privateKey, sinkURL, numeric, { aid: 4242 }), numeric)).to.deep.equal({ status: 200, seen: ['4242'] });
+      const anonymous = testEvent();
+      expect(await post(new FattureInCloudWebhooks({ sink: sinkURL, keys: key.publicKey }), await signFor(key.privateKey, sinkURL, anonymous, { aid: undefined }), anonymous)).to.deep.equal({ status: 200, seen: [undefined] });
+      expect((await post(new FattureInCloudWebhooks({ sink: sinkURL, keys: key.publicKey }), 'abc.def.ghi')).status).to.equal(401);
+      expect(() => new FattureInCloudWebhooks({ sink: 5 as never })).to.throw(TypeError, /sink must be/);
+    });
+
+    it('a chunked body past 256 KiB is 413 as it streams; a cut request with no next() is destroyed', async () => {
+      const key = testKey();
+      const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: key.publicKey });
+      const listening = await listen((req, res) => webhooks.handler(req, res));
+      try {
+        const { port } = new URL(listening.url);
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/hooks', method: 'POST', headers: { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/json' } }, (res) => resolve(res.statusCode ?? 0));
+          req.on('error', reject);
+          const chunk = 'x'.repeat(64 * 1024);
+          for (let index = 0; index < 5; index++) req.write(chunk);
+        });
+        expect(status).to.equal(413);
+        const cut = await new Promise<string>((resolve) => {
+          const req = request({ host: '127.0.0.1', port, path: '/hooks', method: 'POST', headers: { 'Content-Length': '100', 'Content-Type': 'application/json' } }, () => resolve('answered'));
+          req.on('error', () => resolve('closed'));
+          req.write('{"data":', () => setTimeout(() => req.destroy(), 50));
+        });
+        expect(cut).to.equal('closed');
       } finally {
         await listening.close();
       }

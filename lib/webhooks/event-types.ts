@@ -114,15 +114,16 @@ export function isEventType(value: unknown): value is EventType {
 const PREFIX = 'it.fattureincloud.webhooks.';
 const DOCUMENT_KINDS = ['invoices', 'quotes', 'proformas', 'receipts', 'delivery_notes', 'credit_notes', 'orders', 'work_reports', 'supplier_orders', 'self_supplier_invoices', 'self_own_invoices'];
 /** Group types, subscribed to as one and listed as the concrete types they stand for. */
-const GROUPS: Record<string, readonly string[]> = {
-  'issued_documents.all': DOCUMENT_KINDS.map((kind) => `issued_documents.${kind}`),
-  'entities.all': ['entities.clients', 'entities.suppliers'],
-};
+const GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['issued_documents.all', DOCUMENT_KINDS.map((kind) => `issued_documents.${kind}`)],
+  ['entities.all', ['entities.clients', 'entities.suppliers']],
+]);
 
 /** The concrete types a type stands for: a group type's members, or the type itself. */
 export function expandEventType(type: string): string[] {
-  const match = /^(.*)\.([a-z_]+)$/.exec(type.startsWith(PREFIX) ? type.slice(PREFIX.length) : '');
-  const members = match ? GROUPS[match[1] ?? ''] : undefined;
-  if (!match || !members) return [type];
-  return members.map((member) => `${PREFIX}${member}.${match[2]}`).filter((each) => KNOWN.has(each));
+  const dot = type.lastIndexOf('.');
+  const members = GROUPS.get(type.slice(PREFIX.length, dot));
+  if (!type.startsWith(PREFIX) || !members) return [type];
+  const action = type.slice(dot + 1);
+  return members.map((member) => `${PREFIX}${member}.${action}`).filter((each) => KNOWN.has(each));
 }

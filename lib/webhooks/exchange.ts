@@ -12,7 +12,7 @@ export interface WebhookRequest {
 export interface WebhookAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Record<string, unknown> | undefined;
+  body: Record<string, unknown>;
 }
 
 /** Bigger than any notification (ids only); what is bigger is refused before it is read whole. */

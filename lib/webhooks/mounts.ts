@@ -29,7 +29,7 @@ export function nodeHandler(receiver: Receiver): NodeHandler {
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     if (pathOf(url) !== receiver.path) {
       if (next) next();
-      else send(res, { status: 404, headers: {}, body: { error: { message: 'Not the webhook sink' } } });
+      else send(res, { status: 404, headers: { 'Cache-Control': 'no-store' }, body: { error: { message: 'Not the webhook sink' } } });
       return;
     }
     serveNode(receiver, req, res, url).catch((error: unknown) => {
@@ -61,9 +61,7 @@ function parsedBody(req: IncomingMessage): unknown {
 }
 
 function send(res: ServerResponse, answer: WebhookAnswer): void {
-  if (res.headersSent) return;
-  const headers = answer.body === undefined ? answer.headers : { ...answer.headers, 'Content-Type': 'application/json' };
-  res.writeHead(answer.status, headers).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+  res.writeHead(answer.status, { ...answer.headers, 'Content-Type': 'application/json' }).end(JSON.stringify(answer.body));
 }
 
 function pathOf(url: string): string {
@@ -134,7 +132,7 @@ export function koaMiddleware(receiver: Receiver): KoaMiddleware {
     }
     ctx.status = answer.status;
     ctx.set(answer.headers);
-    if (answer.body !== undefined) ctx.body = answer.body;
+    ctx.body = answer.body;
     return undefined;
   };
 }
@@ -183,7 +181,7 @@ export function fastifyPlugin(receiver: Receiver): FastifyPlugin {
       bodyLimit: MAX_WEBHOOK_BODY_BYTES,
       handler: async (request, reply) => {
         const answer = await receiver.receive({ method: request.method, url: request.url, headers: request.headers, body: request.body });
-        return reply.code(answer.status).headers(answer.headers).send(answer.body ?? '');
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
       },
     });
   };

@@ -183,7 +183,7 @@ function authorization(request: WebhookRequest): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function answer(status: number, body: Record<string, unknown> | undefined, headers: Record<string, string> = {}): WebhookAnswer {
+function answer(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): WebhookAnswer {
   return { status, headers: { 'Cache-Control': 'no-store', ...headers }, body };
 }
 
