@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import express from 'express';
 import { SignJWT } from 'jose';
-import { CHANNELS, type WebhookRefusedEvent } from '../lib/index';
+import { CHANNELS, type WebhookReceivedEvent, type WebhookRefusedEvent } from '../lib/index';
 import { EVENT_TYPES, FATTURE_IN_CLOUD_WEBHOOK_KEY, FattureInCloudWebhooks, MemoryWebhookLog, type WebhookEvent, WELCOME_EVENT } from '../lib/webhooks/index';
 import { CLIENTS_CREATE, type Claims, listen, type Listening, type Mode, postEvent, signFor, testEvent, type TestEvent, testKey, unsignedToken } from './support/webhooks';
 
@@ -105,15 +105,21 @@ describe('FattureInCloudWebhooks: the receiver', function () {
   it('hands on a duplicate once: the second delivery is acknowledged, not handed on', async () => {
     const event = testEvent();
     const duplicates: unknown[] = [];
-    const listener = (message: unknown): void => void duplicates.push(message);
-    diagnosticsChannel.subscribe(CHANNELS.webhookDuplicate, listener);
+    const received: WebhookReceivedEvent[] = [];
+    const onDuplicate = (message: unknown): void => void duplicates.push(message);
+    const onReceived = (message: unknown): void => void received.push(message as WebhookReceivedEvent);
+    diagnosticsChannel.subscribe(CHANNELS.webhookDuplicate, onDuplicate);
+    diagnosticsChannel.subscribe(CHANNELS.webhookReceived, onReceived);
     try {
       expect((await send(event)).status).to.equal(200);
       expect((await send(event)).status).to.equal(200);
       expect(receiver.received).to.have.length(1);
       expect(duplicates).to.deep.equal([{ id: event.id, type: CLIENTS_CREATE, companyID: 12345 }]);
+      expect(received.map(({ id, type, companyID, outcome }) => ({ id, type, companyID, outcome }))).to.deep.equal([{ id: event.id, type: CLIENTS_CREATE, companyID: 12345, outcome: 'handled' }]);
+      expect(received[0]?.durationMs).to.be.a('number');
     } finally {
-      diagnosticsChannel.unsubscribe(CHANNELS.webhookDuplicate, listener);
+      diagnosticsChannel.unsubscribe(CHANNELS.webhookDuplicate, onDuplicate);
+      diagnosticsChannel.unsubscribe(CHANNELS.webhookReceived, onReceived);
     }
   });
 

@@ -72,21 +72,16 @@ export class FattureInCloudWebhooks {
   declare private readonly keys: readonly KeyObject[];
 
   constructor(options: FattureInCloudWebhooksOptions) {
-    const where = 'FattureInCloudWebhooks';
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError(`${where} needs options ({ sink }), got ${describeValue(options)}`);
-    const sink = typeof (options.sink as unknown) === 'string' ? URL.parse(options.sink) : null;
-    if (!sink || !/^https?:$/.test(sink.protocol)) throw new TypeError(`${where}: sink must be the public http(s) URL Fatture in Cloud posts to, got ${describeValue(options.sink)}`);
-    this.sink = options.sink;
-    this.audience = [...new Set([options.sink, sink.href])];
-    this.path = checkPath(options.path ?? sink.pathname, where);
-    this.appID = options.appID === undefined ? undefined : checkAppID(options.appID, where);
-    if (options.dedupe !== undefined && !isWebhookLog(options.dedupe)) throw new TypeError(`${where}: dedupe must be a MemoryWebhookLog, RedisWebhookLog or PostgresWebhookLog, got ${describeValue(options.dedupe)}`);
-    this.log = options.dedupe ?? new MemoryWebhookLog();
-    if (options.onError !== undefined && typeof options.onError !== 'function') throw new TypeError(`${where}: onError must be a function, got ${describeValue(options.onError)}`);
-    this.onError = options.onError;
-    this.handlerTimeout = options.handlerTimeout === undefined ? DEFAULT_HANDLER_TIMEOUT_MS : checkDuration(options.handlerTimeout, `${where}: handlerTimeout`);
+    const settings = settingsOf(options);
+    this.sink = settings.sink;
+    this.audience = settings.audience;
+    this.path = settings.path;
+    this.appID = settings.appID;
+    this.log = settings.log;
+    this.onError = settings.onError;
+    this.handlerTimeout = settings.handlerTimeout;
     // Non-enumerable, as the stores' clients: a logged receiver does not print keys.
-    Object.defineProperty(this, 'keys', { value: webhookKeys(options.keys, where) });
+    Object.defineProperty(this, 'keys', { value: settings.keys });
     this.handler = nodeHandler(this);
     this.fastify = fastifyPlugin(this);
   }
@@ -199,6 +194,28 @@ function refusal(error: unknown): WebhookAnswer {
   }
   publish(channels.webhookRefused, () => ({ reason: 'unavailable', status: 503 }));
   return answer(503, { error: { message: 'The receiver could not take the event now: send it again later' } }, { 'Retry-After': '10' });
+}
+
+/** The options, checked: a TypeError naming what is wrong, at start-up rather than at the first event. */
+function settingsOf(options: FattureInCloudWebhooksOptions) {
+  const where = 'FattureInCloudWebhooks';
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError(`${where} needs options ({ sink }), got ${describeValue(options)}`);
+  const sink = typeof (options.sink as unknown) === 'string' ? URL.parse(options.sink) : null;
+  if (!sink || !/^https?:$/.test(sink.protocol)) throw new TypeError(`${where}: sink must be the public http(s) URL Fatture in Cloud posts to, got ${describeValue(options.sink)}`);
+  const { dedupe, onError, handlerTimeout } = options;
+  if (dedupe !== undefined && !isWebhookLog(dedupe)) throw new TypeError(`${where}: dedupe must be a MemoryWebhookLog, RedisWebhookLog or PostgresWebhookLog, got ${describeValue(dedupe)}`);
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError(`${where}: onError must be a function, got ${describeValue(onError)}`);
+  return {
+    sink: options.sink,
+    // As registered, and as the URL parser writes it: a JWT for either is for this sink.
+    audience: [...new Set([options.sink, sink.href])],
+    path: checkPath(options.path ?? sink.pathname, where),
+    appID: options.appID === undefined ? undefined : checkAppID(options.appID, where),
+    log: dedupe ?? new MemoryWebhookLog(),
+    onError,
+    handlerTimeout: handlerTimeout === undefined ? DEFAULT_HANDLER_TIMEOUT_MS : checkDuration(handlerTimeout, `${where}: handlerTimeout`),
+    keys: webhookKeys(options.keys, where),
+  };
 }
 
 function checkPath(path: unknown, where: string): string {
