@@ -111,6 +111,17 @@ describe('webhooks: the edges', function () {
     await ensureSubscription(undefined as never).then(() => expect.fail('accepted'), (error: unknown) => expect(String(error)).to.match(/needs options/));
   });
 
+  it('from another process: POST /stand-in/webhooks queues a fault or sends an event', async () => {
+    await ensureSubscription({ tokens, key: 'user', companyID: COMPANY, sink, types: [CLIENTS_CREATE], verifyTimeout: 5_000 });
+    const control = (body: unknown) => fetch(`${standIn.baseURL}/stand-in/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await control({ fault: 'duplicate' })).status).to.equal(204);
+    expect((await control({ type: CLIENTS_CREATE, ids: [5] })).status).to.equal(204);
+    expect((await control({ fault: 'late' })).status).to.equal(400);
+    await standIn.webhooksIdle();
+    const deliveries = standIn.webhookAttempts.filter((attempt) => attempt.type === CLIENTS_CREATE);
+    expect([deliveries.length, received.filter((event) => event.type === CLIENTS_CREATE).map((event) => event.ids)]).to.deep.equal([2, [[5]]]);
+  });
+
   describe('the stand-in\'s deliveries', () => {
     it('a sink that does not answer: the attempts are retried, then the expiration clock starts', async () => {
       await ensureSubscription({ tokens, key: 'user', companyID: COMPANY, sink, types: [CLIENTS_CREATE], verifyTimeout: 5_000 });

@@ -9,7 +9,7 @@ import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProble
 import { type AccessGrant, Grants, randomToken } from './grants';
 import { consentPage, errorPage } from './pages';
 import { isSubscriptionPath, subscriptionAnswer } from './webhooks/routes';
-import { DEFAULT_RETRY_DELAYS_MS, type WebhookAttempt, type WebhookFault, WebhookSender } from './webhooks/sender';
+import { DEFAULT_RETRY_DELAYS_MS, WEBHOOK_FAULTS, type WebhookAttempt, type WebhookFault, WebhookSender } from './webhooks/sender';
 import { SubscriptionBook, subscriptionView } from './webhooks/subscriptions';
 import { isLoopbackHost } from './loopback';
 
@@ -284,6 +284,15 @@ const ROUTES: Record<string, Route> = {
     const valid = Number.isSafeInteger(advanceMs) && (advanceMs as number) > 0;
     if (valid) state.advanceClock(advanceMs as number);
     controlAnswer(res, valid || undefined, 'Send { "advanceMs": … }, a whole number of milliseconds above 0, to move the clock forward');
+  },
+  // Not Fatture in Cloud's: failNextWebhook and sendWebhookEvent for an app in another process.
+  'POST /stand-in/webhooks': async (state, req, res) => {
+    const { fault, type, ids, companyID = state.firstCompanyID } = await readControl(req, res);
+    const isFault = typeof fault === 'string' && (WEBHOOK_FAULTS as readonly unknown[]).includes(fault);
+    const isEvent = typeof type === 'string' && Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id)) && Number.isSafeInteger(companyID);
+    if (isFault) state.webhooks.failNext(fault as WebhookFault);
+    if (isEvent) state.webhooks.notify(companyID as number, type, ids as number[]);
+    controlAnswer(res, isFault || isEvent || undefined, `Send { "fault": one of ${WEBHOOK_FAULTS.join(', ')} } for the next event, or { "type", "ids": [...], "companyID"? } to send one`);
   },
   'GET /user/info': (state, req, res) => {
     return apiEndpoint(state, req, res, () => ({ status: 200, body: { data: state.user, ...USER_INFO_EXTRAS } }));
