@@ -40,3 +40,27 @@ export async function createIfMissing(pool: PostgresPoolLike, ddl: string): Prom
     if (!ALREADY_CREATED.has(String((error as { code?: unknown }).code))) throw error;
   }
 }
+
+/**
+ * A store kept in one table of its own: the checked pool (non-enumerable, so
+ * a logged store does not print it), the quoted table name, and
+ * `createTables()` for the DDL the store describes.
+ */
+export abstract class PostgresTableStore {
+  readonly table: string;
+  declare protected readonly pool: PostgresPoolLike;
+
+  constructor(options: { pool: PostgresPoolLike; table?: string | undefined }, defaultTable: string, where: string) {
+    const pool = poolOf(options, where);
+    this.table = quotedTable(options.table ?? defaultTable, where);
+    Object.defineProperty(this, 'pool', { value: pool });
+  }
+
+  /** The DDL `createTables` runs, for teams that run their own migrations. */
+  abstract get ddl(): string;
+
+  /** Creates the table if it is not there; safe when several processes run it at once. */
+  async createTables(): Promise<void> {
+    await createIfMissing(this.pool, this.ddl);
+  }
+}

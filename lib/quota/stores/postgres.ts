@@ -1,4 +1,4 @@
-import { createIfMissing, type PostgresPoolLike, poolOf, quotedTable } from '../../backends/postgres';
+import { type PostgresPoolLike, PostgresTableStore } from '../../backends/postgres';
 import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken, QuotaWindow } from '../store';
 
 export interface PostgresQuotaStoreOptions {
@@ -13,17 +13,12 @@ export interface PostgresQuotaStoreOptions {
  * turn (the take resets a counter whose window has passed), so rows do not
  * pile up. Each take is one statement: check and count together.
  */
-export class PostgresQuotaStore implements QuotaStore {
-  readonly table: string;
-  declare private readonly pool: PostgresPoolLike;
+export class PostgresQuotaStore extends PostgresTableStore implements QuotaStore {
 
   constructor(options: PostgresQuotaStoreOptions) {
-    const pool = poolOf(options, 'PostgresQuotaStore');
-    this.table = quotedTable(options.table ?? 'fic_quota', 'PostgresQuotaStore');
-    Object.defineProperty(this, 'pool', { value: pool });
+    super(options, 'fic_quota', 'PostgresQuotaStore');
   }
 
-  /** The DDL `createTables` runs, for teams that run their own migrations. */
   get ddl(): string {
     return `CREATE TABLE IF NOT EXISTS ${this.table} (
   bucket text PRIMARY KEY,
@@ -34,11 +29,6 @@ export class PostgresQuotaStore implements QuotaStore {
   paused_until bigint NOT NULL DEFAULT 0,
   paused_for text NOT NULL DEFAULT 'hour'
 )`;
-  }
-
-  /** Creates the table if it is not there; safe when several processes run it at once. */
-  async createTables(): Promise<void> {
-    await createIfMissing(this.pool, this.ddl);
   }
 
   async take(request: QuotaTake): Promise<QuotaTaken> {

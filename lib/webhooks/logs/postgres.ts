@@ -1,4 +1,4 @@
-import { createIfMissing, type PostgresPoolLike, poolOf, quotedTable } from '../../backends/postgres';
+import { type PostgresPoolLike, PostgresTableStore } from '../../backends/postgres';
 import type { ClaimResult, WebhookLog } from '../log';
 
 export interface PostgresWebhookLogOptions {
@@ -17,18 +17,13 @@ const SWEEP_EVERY_MS = 10 * 60 * 1000;
  * differ still agree on when a claim lapses. A claim is one statement: an
  * insert, or the take-over of a row whose time has passed.
  */
-export class PostgresWebhookLog implements WebhookLog {
-  readonly table: string;
-  declare private readonly pool: PostgresPoolLike;
+export class PostgresWebhookLog extends PostgresTableStore implements WebhookLog {
   private sweptAt = 0;
 
   constructor(options: PostgresWebhookLogOptions) {
-    const pool = poolOf(options, 'PostgresWebhookLog');
-    this.table = quotedTable(options.table ?? 'fic_webhook_log', 'PostgresWebhookLog');
-    Object.defineProperty(this, 'pool', { value: pool });
+    super(options, 'fic_webhook_log', 'PostgresWebhookLog');
   }
 
-  /** The DDL `createTables` runs, for teams that run their own migrations. */
   get ddl(): string {
     return `CREATE TABLE IF NOT EXISTS ${this.table} (
   event_id text PRIMARY KEY,
@@ -36,11 +31,6 @@ export class PostgresWebhookLog implements WebhookLog {
   owner text NOT NULL,
   until timestamptz NOT NULL
 )`;
-  }
-
-  /** Creates the table if it is not there; safe when several processes run it at once. */
-  async createTables(): Promise<void> {
-    await createIfMissing(this.pool, this.ddl);
   }
 
   async claim(id: string, owner: string, leaseMs: number): Promise<ClaimResult> {
