@@ -8,7 +8,8 @@ import { RedisWebhookLog } from '../lib/redis';
 import { FattureInCloudWebhooks, MemoryWebhookLog, type WebhookLog } from '../lib/webhooks/index';
 import { Backends } from './support/backends';
 import { stopServers } from './support/servers';
-import { listen, type Listening, postEvent, signFor, testEvent, testKey } from './support/webhooks';
+import { serve, type Served } from './support/loopback';
+import { postEvent, signFor, testEvent, testKey } from './support/webhooks';
 
 /**
  * One suite every webhook log runs (as keyv's one suite runs every backend):
@@ -131,7 +132,7 @@ function logSuite(backend: LogBackend): void {
     if (!backend.shared) return;
     it('the same event delivered to 4 processes at once: the handler runs exactly once, and all 4 answer 200 once it is handled', async () => {
       const key = testKey();
-      const receivers: Listening[] = [];
+      const receivers: Served[] = [];
       let runs = 0;
       let handled = false;
       try {
@@ -139,7 +140,7 @@ function logSuite(backend: LogBackend): void {
         for (let index = 0; index < 4; index += 1) {
           const log = await open();
           const mounted: { webhooks?: FattureInCloudWebhooks } = {};
-          const listening = await listen((req, res) => mounted.webhooks?.handler(req, res));
+          const listening = await serve((req, res) => mounted.webhooks?.handler(req, res));
           receivers.push(listening);
           // One public sink (a load balancer's), four processes behind it.
           const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', path: '/hooks', keys: key.publicKey, dedupe: log });
@@ -149,7 +150,7 @@ function logSuite(backend: LogBackend): void {
             handled = true;
           });
           mounted.webhooks = webhooks;
-          sinks.push(`${listening.url}/hooks`);
+          sinks.push(`${listening.baseURL}/hooks`);
         }
         const event = testEvent();
         const token = await signFor(key.privateKey, 'https://app.example/hooks', event);

@@ -5,7 +5,8 @@ import { FattureInCloudAPIError, FattureInCloudTokens } from '../lib/index';
 import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/testing/index';
 import { ensureSubscription, FattureInCloudWebhooks, MemoryWebhookLog, reconcileSubscriptions, type WebhookEvent } from '../lib/webhooks/index';
 import { grantAtStandIn } from './support/stand-in-login';
-import { CLIENTS_CREATE, listen, type Listening, signFor, testEvent, testKey } from './support/webhooks';
+import { type Handler, serve, type Served } from './support/loopback';
+import { CLIENTS_CREATE, signFor, testEvent, testKey } from './support/webhooks';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 const COMPANY = 12345;
@@ -22,7 +23,9 @@ describe('webhooks: the edges', function () {
   this.timeout(20_000);
   let standIn: FattureInCloudStandIn;
   let tokens: FattureInCloudTokens;
-  let receiver: Listening;
+  let receiver: Served;
+  /** When set, what the sink answers instead of the receiver. */
+  let sinkAnswers: Handler | undefined;
   let sink: string;
   let received: WebhookEvent[];
 
@@ -31,8 +34,9 @@ describe('webhooks: the edges', function () {
     tokens = new FattureInCloudTokens({ clientID: standIn.clientID, clientSecret: standIn.clientSecret, baseURL: standIn.baseURL });
     await tokens.save('user', await grantAtStandIn(standIn, REDIRECT, 'entity.clients:a'));
     const mounted: { webhooks?: FattureInCloudWebhooks } = {};
-    receiver = await listen((req, res) => mounted.webhooks?.handler(req, res));
-    sink = `${receiver.url}/hooks`;
+    sinkAnswers = undefined;
+    receiver = await serve((req, res) => (sinkAnswers ? sinkAnswers(req, res) : mounted.webhooks?.handler(req, res)));
+    sink = `${receiver.baseURL}/hooks`;
     received = [];
     mounted.webhooks = new FattureInCloudWebhooks({ sink, keys: standIn.webhookPublicKey }).onAny((event) => void received.push(event));
   });
@@ -82,8 +86,7 @@ describe('webhooks: the edges', function () {
     expect([refused.status, (refused.body?.error as { message: string }).message]).to.deep.equal([403, "The 'it.fattureincloud.webhooks.products.stock_update' event needs the products:r scope"]);
     const documents = await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions`, { data: { sink, types: ['it.fattureincloud.webhooks.issued_documents.e_invoices.status_update'] } });
     expect(documents.status).to.equal(403);
-    receiver.server.removeAllListeners('request');
-    receiver.server.on('request', (_req, res) => void res.writeHead(500).end());
+    sinkAnswers = (_req, res) => void res.writeHead(500).end();
     const created = await api(standIn, tokens, 'POST', `/c/${COMPANY}/subscriptions`, { data: { sink, types: [CLIENTS_CREATE] } });
     await standIn.webhooksIdle();
     standIn.advanceClock(10 * 60 * 1000);
@@ -93,8 +96,7 @@ describe('webhooks: the edges', function () {
   });
 
   it('reconcile asks an unverified subscription to verify again, once 10 minutes have passed', async () => {
-    receiver.server.removeAllListeners('request');
-    receiver.server.on('request', (_req, res) => void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok'));
+    sinkAnswers = (_req, res) => void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     const first = await ensureSubscription({ tokens, key: 'user', companyID: COMPANY, sink, types: [CLIENTS_CREATE], verifyTimeout: 100 });
     expect(first.verified, 'a sink that answers text is not verified').to.equal(false);
     standIn.advanceClock(10 * 60 * 1000);
@@ -176,9 +178,9 @@ describe('webhooks: the edges', function () {
       const key = testKey();
       const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: key.publicKey });
       const errors: unknown[] = [];
-      const listening = await listen((req, res) => webhooks.handler(req, res, (error) => void errors.push(error)));
+      const listening = await serve((req, res) => webhooks.handler(req, res, (error) => void errors.push(error)));
       try {
-        const { port } = new URL(listening.url);
+        const { port } = new URL(listening.baseURL);
         const status = await new Promise<number>((resolve, reject) => {
           const req = request({ host: '127.0.0.1', port, path: '/hooks', method: 'POST', headers: { 'Content-Length': String(1024 * 1024), 'Content-Type': 'application/json' } }, (res) => resolve(res.statusCode ?? 0));
           req.on('error', reject);
@@ -228,9 +230,9 @@ describe('webhooks: the edges', function () {
     it('a chunked body past 256 KiB is 413 as it streams; a cut request with no next() is destroyed', async () => {
       const key = testKey();
       const webhooks = new FattureInCloudWebhooks({ sink: 'https://app.example/hooks', keys: key.publicKey });
-      const listening = await listen((req, res) => webhooks.handler(req, res));
+      const listening = await serve((req, res) => webhooks.handler(req, res));
       try {
-        const { port } = new URL(listening.url);
+        const { port } = new URL(listening.baseURL);
         const status = await new Promise<number>((resolve, reject) => {
           const req = request({ host: '127.0.0.1', port, path: '/hooks', method: 'POST', headers: { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/json' } }, (res) => resolve(res.statusCode ?? 0));
           req.on('error', reject);

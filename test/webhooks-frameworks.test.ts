@@ -7,7 +7,8 @@ import { type FattureInCloudStandIn, startFattureInCloudStandIn } from '../lib/t
 import { ensureSubscription, FattureInCloudWebhooks, type WebhookEvent } from '../lib/webhooks/index';
 import { freePort } from './support/ports';
 import { grantAtStandIn } from './support/stand-in-login';
-import { CLIENTS_CREATE, listen, postEvent, signFor, testEvent, testKey } from './support/webhooks';
+import { serve } from './support/loopback';
+import { CLIENTS_CREATE, postEvent, signFor, testEvent, testKey } from './support/webhooks';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 const key = testKey();
@@ -107,10 +108,10 @@ describe('the receiver under Fastify and Koa, with real HTTP from the stand-in',
       await next();
     });
     app.use(webhooks.koa());
-    const listening = await listen(app.callback());
+    const listening = await serve(app.callback());
     try {
       const event = testEvent({ ids: [9] });
-      const answer = await postEvent(`${listening.url}/hooks`, event, await signFor(key.privateKey, 'https://app.example/hooks', event));
+      const answer = await postEvent(`${listening.baseURL}/hooks`, event, await signFor(key.privateKey, 'https://app.example/hooks', event));
       expect([answer.status, received]).to.deep.equal([200, [[9]]]);
     } finally {
       await listening.close();

@@ -6,7 +6,8 @@ import express from 'express';
 import { SignJWT } from 'jose';
 import { CHANNELS, type WebhookReceivedEvent, type WebhookRefusedEvent } from '../lib/index';
 import { EVENT_TYPES, FATTURE_IN_CLOUD_WEBHOOK_KEY, FattureInCloudWebhooks, MemoryWebhookLog, type WebhookEvent, WELCOME_EVENT } from '../lib/webhooks/index';
-import { CLIENTS_CREATE, type Claims, listen, type Listening, type Mode, postEvent, signFor, testEvent, type TestEvent, testKey, unsignedToken } from './support/webhooks';
+import { serve, type Served } from './support/loopback';
+import { CLIENTS_CREATE, type Claims, type Mode, postEvent, signFor, testEvent, type TestEvent, testKey, unsignedToken } from './support/webhooks';
 
 const key = testKey();
 const SINK_PATH = '/webhooks/fattureincloud';
@@ -14,8 +15,8 @@ const SINK_PATH = '/webhooks/fattureincloud';
 /** A receiver on node:http at a free port, its sink the URL it listens at. */
 async function startReceiver(options: Partial<ConstructorParameters<typeof FattureInCloudWebhooks>[0]> = {}) {
   const mounted: { webhooks?: FattureInCloudWebhooks } = {};
-  const listening = await listen((req, res) => mounted.webhooks?.handler(req, res));
-  const sink = `${listening.url}${SINK_PATH}`;
+  const listening = await serve((req, res) => mounted.webhooks?.handler(req, res));
+  const sink = `${listening.baseURL}${SINK_PATH}`;
   const webhooks = (mounted.webhooks = new FattureInCloudWebhooks({ sink, keys: key.publicPEM, appID: 'app-1', ...options }));
   const received: WebhookEvent[] = [];
   webhooks.onAny((event) => void received.push(event));
@@ -201,7 +202,7 @@ describe('FattureInCloudWebhooks: the receiver', function () {
   });
 
   it('serves only the sink path: others go to next(), or 404 on a bare server', async () => {
-    expect((await fetch(`${receiver.listening.url}/elsewhere`)).status).to.equal(404);
+    expect((await fetch(`${receiver.listening.baseURL}/elsewhere`)).status).to.equal(404);
   });
 
   it('takes keys as a PEM, the base64 of one, a KeyObject, or a list (rotation); Fatture in Cloud\'s by default', async () => {
@@ -258,9 +259,9 @@ describe('FattureInCloudWebhooks under Express 5', function () {
       if (parsed) app.use(express.json());
       app.all(SINK_PATH, (req, res, next) => webhooks?.handler(req, res, next));
       app.get('/other', (_req, res) => void res.send('other'));
-      const listening: Listening = await listen(app);
+      const listening: Served = await serve(app);
       try {
-        const sink = `${listening.url}${SINK_PATH}`;
+        const sink = `${listening.baseURL}${SINK_PATH}`;
         webhooks = new FattureInCloudWebhooks({ sink, keys: key.publicKey });
         const received: string[] = [];
         webhooks.onAny((event) => void received.push(event.id));
@@ -269,7 +270,7 @@ describe('FattureInCloudWebhooks under Express 5', function () {
           expect((await postEvent(sink, event, await signFor(key.privateKey, sink, event), mode)).status, mode).to.equal(200);
           expect(received.at(-1)).to.equal(event.id);
         }
-        expect(await (await fetch(`${listening.url}/other`)).text()).to.equal('other');
+        expect(await (await fetch(`${listening.baseURL}/other`)).text()).to.equal('other');
       } finally {
         await listening.close();
       }
@@ -281,13 +282,13 @@ describe('FattureInCloudWebhooks under Express 5', function () {
     let webhooks: FattureInCloudWebhooks | undefined;
     app.use((req, res, next) => webhooks?.handler(req, res, next));
     app.get('/other', (_req, res) => void res.send('other'));
-    const listening = await listen(app);
+    const listening = await serve(app);
     try {
-      const sink = `${listening.url}${SINK_PATH}`;
+      const sink = `${listening.baseURL}${SINK_PATH}`;
       webhooks = new FattureInCloudWebhooks({ sink, keys: key.publicKey });
       const event = testEvent();
       expect((await postEvent(sink, event, await signFor(key.privateKey, sink, event))).status).to.equal(200);
-      expect(await (await fetch(`${listening.url}/other`)).text()).to.equal('other');
+      expect(await (await fetch(`${listening.baseURL}/other`)).text()).to.equal('other');
     } finally {
       await listening.close();
     }

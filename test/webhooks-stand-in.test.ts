@@ -8,7 +8,8 @@ import { type FattureInCloudStandIn, startFattureInCloudStandIn, type StandInOpt
 import { ensureSubscription, FattureInCloudWebhooks, reconcileSubscriptions, type WebhookEvent, WELCOME_EVENT } from '../lib/webhooks/index';
 import { OpenAPISpec } from './support/openapi';
 import { grantAtStandIn } from './support/stand-in-login';
-import { CLIENTS_CREATE, listen, type Listening } from './support/webhooks';
+import { serve, type Served } from './support/loopback';
+import { CLIENTS_CREATE } from './support/webhooks';
 
 const REDIRECT = 'http://localhost:3000/auth/fattureincloud/callback';
 const COMPANY = 12345;
@@ -19,7 +20,7 @@ const DAY = 24 * 60 * 60 * 1000;
 interface World {
   standIn: FattureInCloudStandIn;
   tokens: FattureInCloudTokens;
-  receiver: Listening;
+  receiver: Served;
   sink: string;
   webhooks: FattureInCloudWebhooks;
   received: WebhookEvent[];
@@ -34,11 +35,11 @@ async function world(options: Partial<StandInOptions> = {}, scope = 'entity.clie
   await tokens.save(KEY, await grantAtStandIn(standIn, REDIRECT, scope));
   const force: World['force'] = { status: undefined };
   const mounted: { webhooks?: FattureInCloudWebhooks } = {};
-  const receiver = await listen((req, res) => {
+  const receiver = await serve((req, res) => {
     if (force.status !== undefined) return void res.writeHead(force.status).end();
     mounted.webhooks?.handler(req, res);
   });
-  const sink = `${receiver.url}/hooks`;
+  const sink = `${receiver.baseURL}/hooks`;
   const webhooks = (mounted.webhooks = new FattureInCloudWebhooks({ sink, keys: standIn.webhookPublicKey, appID: standIn.appID }));
   const received: WebhookEvent[] = [];
   webhooks.onAny((event) => void received.push(event));
