@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FattureInCloudCompany, FattureInCloudUser } from '../login/profile';
 import { isFattureInCloudScope } from '../oauth/scopes';
-import { type APIAnswer, CompanyAPI, companyIDs } from './api/company-api';
+import { type APIAnswer, CompanyAPI, notTheirCompany } from './api/company-api';
 import { StandInLimits, type StandInQuotaOptions } from './limits';
 import { SAMPLE_USER, SINGLE_COMPANY } from './data';
 import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';
@@ -444,12 +444,10 @@ async function companyEndpoint(state: StandInState, req: IncomingMessage, res: S
   const method = req.method ?? 'GET';
   const body = method === 'POST' || method === 'PUT' ? await readBody(req) : {};
   const answer = isSubscriptionPath(path)
-    ? (scopes: readonly string[]) => !companyIDs(state.companies).has(companyID) ? NOT_YOUR_COMPANY : subscriptionAnswer(state.subscriptions, state.webhooks, { method, companyID, path, body, scopes, now: state.now() })
+    ? (scopes: readonly string[]) => notTheirCompany(state.companies, companyID) ?? subscriptionAnswer(state.subscriptions, state.webhooks, { method, companyID, path, body, scopes, now: state.now() })
     : (scopes: readonly string[]) => state.api.answer({ method, companyID, path, query, body, scopes });
   await apiEndpoint(state, req, res, answer, companyID);
 }
-
-const NOT_YOUR_COMPANY: APIAnswer = { status: 403, body: { error: { message: 'You do not have permission to access this company', code: 'NO_PERMISSION' } } };
 
 /** Real companies carry a live access token each; the stand-in mints one per answer. */
 function withAccessTokens(companies: readonly FattureInCloudCompany[]): FattureInCloudCompany[] {

@@ -80,7 +80,8 @@ export class CompanyAPI {
   }
 
   answer(request: APIRequest): APIAnswer {
-    if (!companyIDs(this.context.companies()).has(request.companyID)) return refusal(403, 'NO_PERMISSION', 'You do not have permission to access this company');
+    const notTheirs = notTheirCompany(this.context.companies(), request.companyID);
+    if (notTheirs) return notTheirs;
     try {
       return this.route(request);
     } catch (error) {
@@ -217,12 +218,18 @@ function documentScope(type: unknown): string {
   return scope;
 }
 
-function ok(body: unknown): APIAnswer {
+export function ok(body: unknown): APIAnswer {
   return { status: 200, body };
 }
 
-function refusal(status: number, code: string, message: string): APIAnswer {
+/** An error answer in the API's shape: `{"error":{"message","code"}}`. */
+export function refusal(status: number, code: string, message: string): APIAnswer {
   return { status, body: { error: { message, code } } };
+}
+
+/** The 403 for a company the user cannot act for; undefined for one of theirs. */
+export function notTheirCompany(companies: readonly FattureInCloudCompany[], companyID: number): APIAnswer | undefined {
+  return companyIDs(companies).has(companyID) ? undefined : refusal(403, 'NO_PERMISSION', 'You do not have permission to access this company');
 }
 
 function methodNotAllowed(method: string, path: string): APIAnswer {

@@ -1,4 +1,4 @@
-import type { APIAnswer } from '../api/company-api';
+import { type APIAnswer, ok, refusal } from '../api/company-api';
 import type { WebhookSender } from './sender';
 import { InvalidSubscription, type SubscriptionBook, subscriptionView, VERIFY_INTERVAL_MS } from './subscriptions';
 
@@ -68,12 +68,4 @@ function collection(book: SubscriptionBook, sender: WebhookSender, request: Subs
   const { subscription, warnings } = book.create(request.companyID, request.body.data, request.scopes);
   sender.verifySoon(subscription);
   return ok({ data: subscriptionView(subscription), warnings: warnings.length > 0 ? warnings : null });
-}
-
-function ok(body: unknown): APIAnswer {
-  return { status: 200, body };
-}
-
-function refusal(status: number, code: string, message: string): APIAnswer {
-  return { status, body: { error: { message, code } } };
 }
