@@ -8,6 +8,7 @@ import { SAMPLE_USER, SINGLE_COMPANY } from './data';
 import { type FaultAnswer, FaultQueue, type FaultStats, faultAnswer, faultProblem, emptyFaultStats, type StandInFault, UNAUTHORIZED } from './faults';
 import { type AccessGrant, Grants, randomToken } from './grants';
 import { consentPage, errorPage } from './pages';
+import { readBounded } from '../http/body';
 import { isSubscriptionPath, subscriptionAnswer } from './webhooks/routes';
 import { DEFAULT_RETRY_DELAYS_MS, WEBHOOK_FAULTS, type WebhookAttempt, type WebhookFault, WebhookSender } from './webhooks/sender';
 import { SubscriptionBook, subscriptionView } from './webhooks/subscriptions';
@@ -511,14 +512,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readBounded(req, req.headers, MAX_BODY_BYTES)).toString('utf8');
 }
 
 function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLarge, readBounded } from '../http/body';
 import { MAX_WEBHOOK_BODY_BYTES, type WebhookAnswer, type WebhookRequest } from './exchange';
 
 /**
@@ -12,8 +13,6 @@ interface Receiver {
   readonly path: string;
   receive(request: WebhookRequest): Promise<WebhookAnswer>;
 }
-
-class BodyTooLarge extends Error {}
 
 const TOO_LARGE: WebhookAnswer = {
   status: 413,
@@ -42,7 +41,7 @@ export function nodeHandler(receiver: Receiver): NodeHandler {
 async function serveNode(receiver: Receiver, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
   let body: unknown;
   try {
-    body = parsedBody(req) ?? (req.method === 'POST' ? await readBounded(req, req.headers) : undefined);
+    body = parsedBody(req) ?? (req.method === 'POST' ? await readBounded(req, req.headers, MAX_WEBHOOK_BODY_BYTES) : undefined);
   } catch (error) {
     if (!(error instanceof BodyTooLarge)) throw error;
     send(res, TOO_LARGE);
@@ -69,41 +68,6 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** The body, up to `limit` bytes: past it (or a Content-Length past it) BodyTooLarge, and the rest is not read. */
-export function readBounded(stream: NodeJS.ReadableStream, headers: IncomingHttpHeaders, limit = MAX_WEBHOOK_BODY_BYTES): Promise<Buffer> {
-  if (Number(headers['content-length']) > limit) return Promise.reject(new BodyTooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (): void => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      stop();
-      stream.pause();
-      reject(new BodyTooLarge());
-    };
-    const onEnd = (): void => {
-      stop();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (error: Error): void => {
-      stop();
-      reject(error);
-    };
-    const onClose = (): void => onError(new Error('The request closed before its body was complete'));
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('close', onClose);
-  });
-}
-
 /** The few members of Koa's context the middleware uses. */
 export interface KoaContextLike {
   path: string;
@@ -124,7 +88,7 @@ export function koaMiddleware(receiver: Receiver): KoaMiddleware {
     if (ctx.path !== receiver.path) return next();
     let answer: WebhookAnswer;
     try {
-      const body = ctx.request.body ?? (ctx.method === 'POST' ? await readBounded(ctx.req, ctx.headers) : undefined);
+      const body = ctx.request.body ?? (ctx.method === 'POST' ? await readBounded(ctx.req, ctx.headers, MAX_WEBHOOK_BODY_BYTES) : undefined);
       answer = await receiver.receive({ method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, body });
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
