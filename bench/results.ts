@@ -22,7 +22,7 @@ export function percentile(values: readonly number[], fraction: number): number 
 }
 
 /** `total` runs of `task`, at most `concurrency` at once: how many a second. */
-export async function perSecond(total: number, concurrency: number, task: () => Promise<unknown>): Promise<number> {
+export async function perSecond(total: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await runBounded(total, concurrency, task);
   return total / ((performance.now() - started) / 1000);

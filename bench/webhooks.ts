@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { RedisServer } from '../test/support/redis-server';
-import { percentile, writeSection } from './results';
+import { percentile, perSecond, writeSection } from './results';
 
 /**
  * `npm run bench:webhooks`: notifications per second through the receiver
@@ -66,28 +66,20 @@ async function measure(server: Server, batch: readonly Notification[]): Promise<
 /** Sends every notification, CONCURRENCY at a time, on keep-alive sockets; notifications per second. */
 async function rate(port: number, batch: readonly Notification[]): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  let next = 0;
   let failed = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    for (let index = next++; index < batch.length; index = next++) {
-      const { headers, body } = batch[index]!;
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/hooks', method: 'POST', headers, agent }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
-        req.on('error', reject);
-        req.end(body);
+  const send = ({ headers, body }: Notification): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/hooks', method: 'POST', headers, agent }, (res) => {
+        if (res.statusCode !== 200) failed += 1;
+        res.resume();
+        res.on('end', resolve);
       });
-      if (status !== 200) failed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsed = performance.now() - started;
-  agent.destroy();
+      req.on('error', reject);
+      req.end(body);
+    });
+  const notificationsPerSecond = await perSecond(batch.length, CONCURRENCY, (index) => send(batch[index] as Notification)).finally(() => agent.destroy());
   if (failed > 0) throw new Error(`${failed} notifications were not answered 200`);
-  return (batch.length / elapsed) * 1000;
+  return notificationsPerSecond;
 }
 
 async function main(): Promise<void> {
