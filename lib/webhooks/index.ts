@@ -8,7 +8,7 @@ export { FattureInCloudWebhooks } from './receiver';
 export type { FattureInCloudWebhooksOptions, WebhookEvent, WebhookHandler } from './receiver';
 export { MAX_WEBHOOK_BODY_BYTES } from './exchange';
 export type { WebhookAnswer, WebhookRequest } from './exchange';
-export type { FastifyPlugin, FastifyWebhookOptions, KoaMiddleware, NodeHandler } from './mounts';
+export type { FastifyPlugin, FastifyWebhookOptions, KoaContextLike, KoaMiddleware, NodeHandler } from './mounts';
 export { EVENT_TYPES, EventType, WELCOME_EVENT, expandEventType, isEventType } from './event-types';
 export type { ReceivedEventType, WelcomeEventType } from './event-types';
 export { FATTURE_IN_CLOUD_WEBHOOK_KEY } from './keys';

@@ -3,20 +3,9 @@
  * does not compile against the content-disposition that Koa 3 installs.
  */
 declare module 'koa' {
-  import type { IncomingHttpHeaders, IncomingMessage, RequestListener, Server } from 'node:http';
-
-  interface Context {
-    path: string;
-    method: string;
-    url: string;
-    originalUrl: string;
-    headers: IncomingHttpHeaders;
-    req: IncomingMessage;
-    request: { body?: unknown };
-    status: number;
-    body: unknown;
-    set(headers: Record<string, string>): void;
-  }
+  import type { RequestListener, Server } from 'node:http';
+  // The members the receiver's middleware takes are the ones the tests use.
+  import type { KoaContextLike as Context } from 'passport-fattureincloud/webhooks';
 
   class Koa {
     use(middleware: (ctx: Context, next: () => Promise<unknown>) => unknown): this;
