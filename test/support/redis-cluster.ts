@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { freeClusterPort } from './ports';
 import { RedisServer } from './redis-server';
 
 const run = promisify(execFile);
@@ -16,7 +17,8 @@ export class RedisCluster {
     const servers: RedisServer[] = [];
     try {
       for (let index = 0; index < 3; index++) {
-        servers.push(await RedisServer.start({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${index}.conf`, '--cluster-node-timeout', '2000'] }));
+        const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${index}.conf`, '--cluster-node-timeout', '2000'];
+        servers.push(await RedisServer.start({ port: await freeClusterPort(), args }));
       }
       const cluster = new RedisCluster(servers);
       await run('redis-cli', ['--cluster', 'create', ...cluster.nodes.map(({ host, port }) => `${host}:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });

@@ -13,6 +13,8 @@ import { freePort } from './ports';
 export interface RedisServerOptions {
   /** Extra redis-server arguments (`--cluster-enabled yes`, `--appendonly yes`, …). */
   args?: string[];
+  /** Default: a free port. */
+  port?: number;
 }
 
 export class RedisServer {
@@ -25,7 +27,7 @@ export class RedisServer {
   ) {}
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.args ?? []);
+    const server = new RedisServer(options.port ?? (await freePort()), options.args ?? []);
     await server.launch();
     return server;
   }
