@@ -160,3 +160,20 @@ export function isReplyError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A store whose keys all start with one prefix: the options checked, the
+ * client wrapped once (non-enumerable, so a logged store does not print it).
+ */
+export abstract class RedisPrefixedStore {
+  readonly prefix: string;
+  declare protected readonly client: RedisCommands;
+
+  constructor(options: { client: RedisClientLike; prefix?: string | undefined }, defaultPrefix: string, where: string) {
+    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError(`${where} needs options with a Redis client, got ${describeValue(options)}`);
+    const { prefix = defaultPrefix } = options;
+    if (typeof prefix !== 'string') throw new TypeError(`${where}: prefix must be a string, got ${describeValue(prefix)}`);
+    this.prefix = prefix;
+    Object.defineProperty(this, 'client', { value: redisCommands(options.client, where) });
+  }
+}

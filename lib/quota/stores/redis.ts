@@ -1,5 +1,4 @@
-import { type RedisClientLike, type RedisCommands, redisCommands } from '../../backends/redis-clients';
-import { describeValue } from '../../config';
+import { type RedisClientLike, RedisPrefixedStore } from '../../backends/redis-clients';
 import type { QuotaCounts, QuotaStore, QuotaTake, QuotaTaken, QuotaWindow } from '../store';
 
 export interface RedisQuotaStoreOptions {
@@ -48,18 +47,11 @@ return 1
 } as const;
 
 /** The quota's counters in Redis, shared by every process of an app: each take one script, atomic. */
-export class RedisQuotaStore implements QuotaStore {
-  readonly prefix: string;
-  declare private readonly client: RedisCommands;
-
+export class RedisQuotaStore extends RedisPrefixedStore implements QuotaStore {
   constructor(options: RedisQuotaStoreOptions) {
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError(`RedisQuotaStore needs options with a Redis client, got ${describeValue(options)}`);
-    const { prefix = 'fic:quota:' } = options;
-    if (typeof prefix !== 'string') throw new TypeError(`RedisQuotaStore: prefix must be a string, got ${describeValue(prefix)}`);
-    this.prefix = prefix;
-    // Non-enumerable: the client stays out of logs of the store.
-    Object.defineProperty(this, 'client', { value: redisCommands(options.client, 'RedisQuotaStore') });
+    super(options, 'fic:quota:', 'RedisQuotaStore');
   }
+
 
   async take(request: QuotaTake): Promise<QuotaTaken> {
     const keys = this.keysOf(request.bucket, request);

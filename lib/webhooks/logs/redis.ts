@@ -1,5 +1,4 @@
-import { type RedisClientLike, type RedisCommands, redisCommands } from '../../backends/redis-clients';
-import { describeValue } from '../../config';
+import { type RedisClientLike, RedisPrefixedStore } from '../../backends/redis-clients';
 import type { ClaimResult, WebhookLog } from '../log';
 
 export interface RedisWebhookLogOptions {
@@ -42,18 +41,11 @@ return 1
 } as const;
 
 /** The event log in Redis, shared by every process of an app: each step one script, atomic; nothing to sweep. */
-export class RedisWebhookLog implements WebhookLog {
-  readonly prefix: string;
-  declare private readonly client: RedisCommands;
-
+export class RedisWebhookLog extends RedisPrefixedStore implements WebhookLog {
   constructor(options: RedisWebhookLogOptions) {
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) throw new TypeError(`RedisWebhookLog needs options with a Redis client, got ${describeValue(options)}`);
-    const { prefix = 'fic:webhook:' } = options;
-    if (typeof prefix !== 'string') throw new TypeError(`RedisWebhookLog: prefix must be a string, got ${describeValue(prefix)}`);
-    this.prefix = prefix;
-    // Non-enumerable: the client stays out of logs of the log.
-    Object.defineProperty(this, 'client', { value: redisCommands(options.client, 'RedisWebhookLog') });
+    super(options, 'fic:webhook:', 'RedisWebhookLog');
   }
+
 
   async claim(id: string, owner: string, leaseMs: number): Promise<ClaimResult> {
     const result = await this.client.eval(SCRIPTS.claim, [this.prefix + id], [owner, String(Math.ceil(leaseMs))]);
