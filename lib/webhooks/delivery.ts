@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { publishStoreError } from '../events';
+import { withTimeout } from '../http/deadline';
 import type { CloudEvent } from './cloud-event';
 import { KEEP_HANDLED_MS, type WebhookLog } from './log';
 
@@ -18,6 +19,9 @@ export type Handling =
   | { outcome: 'failed' | 'timeout' | 'busy' | 'duplicate'; unsubscribed?: undefined; durationMs: number };
 
 type Run = () => Promise<{ unsubscribed: boolean }>;
+
+/** The handling is still running: the answer is a 503, and a late success still completes the event. Compared by identity, made once. */
+const TIMED_OUT = new Error('The handlers did not finish within handlerTimeout');
 
 /** Waits between looks at a claim another process holds: short at first, as most handlers are. */
 const FIRST_POLL_MS = 20;
@@ -67,16 +71,10 @@ async function runClaimed(log: WebhookLog, event: CloudEvent, claim: Claim, run:
     },
   );
   void settled.finally(() => clearInterval(renewal)).catch(() => undefined);
-  const timeLeft = Math.max(0, claim.deadline - Date.now());
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, timeLeft, 'timeout')));
   try {
-    const result = await Promise.race([settled, timedOut]);
-    const durationMs = Date.now() - claim.started;
-    return result === 'timeout' ? { outcome: 'timeout', durationMs } : { outcome: 'handled', unsubscribed: result.unsubscribed, durationMs };
-  } catch {
-    return { outcome: 'failed', durationMs: Date.now() - claim.started };
-  } finally {
-    clearTimeout(timer);
+    const { unsubscribed } = await withTimeout(settled, Math.max(0, claim.deadline - Date.now()), () => TIMED_OUT);
+    return { outcome: 'handled', unsubscribed, durationMs: Date.now() - claim.started };
+  } catch (error) {
+    return { outcome: error === TIMED_OUT ? 'timeout' : 'failed', durationMs: Date.now() - claim.started };
   }
 }
